@@ -1,0 +1,5 @@
+export * from './address.js';
+export * from './size.js';
+export * from './password.js';
+export * from './defaults.js';
+export * from './service.js';

@@ -1,0 +1,169 @@
+// The one delivery pipeline (../shared/ARCHITECTURE.md): MX, submission, webmail send, the
+// CLI, bounces and auto-replies all go through checkSender -> checkRecipient -> accept.
+// Local recipients are stored at once; remote ones go into the persistent outbound queue.
+// A message is acknowledged only once every copy is durably stored.
+import { domainOf } from '../accounts/address.js';
+import { isFacteurError } from '../errors.js';
+import { analyzeMessage } from '../mail/analyze.js';
+import type { Store, User } from '../../storage/index.js';
+import { ACCEPT, Refusals, type Decision } from './decision.js';
+import { buildDsn, type FailedRecipient } from './dsn.js';
+import { SendingLimiter } from './limits.js';
+import { deliverLocal } from './local.js';
+import { dedupeTargets, resolveRecipient, type ResolvedRecipient } from './recipients.js';
+import { fromFieldCount, mayUseAddress } from './sender.js';
+import { signMessage } from './sign.js';
+
+export type OriginKind = 'mx' | 'submission' | 'webmail' | 'cli' | 'bounce' | 'autoreply';
+
+export interface Origin {
+  kind: OriginKind;
+  ip?: string | null;
+  /** The authenticated user for submission and webmail. */
+  user?: User | null;
+}
+
+export interface DeliveryOptions {
+  /** Our name in trace headers and bounces. */
+  hostname: string;
+  maxMessageBytes: number;
+  maxRecipients: number;
+  /** How long the outbound queue keeps trying a remote recipient. */
+  queueLifetimeMs: number;
+  /** Per authenticated user; 0 = no limit. */
+  sendLimitPerHour: number;
+}
+
+export interface AcceptExtras {
+  /** Received, Authentication-Results... CRLF-terminated, prepended to local copies. */
+  traceHeaders?: string;
+  /** File local copies in Junk (DMARC quarantine). */
+  junk?: boolean;
+  /** DSN parameters for the queue (RFC 3461). */
+  dsn?: { envid?: string | null; ret?: 'FULL' | 'HDRS' | null };
+}
+
+export interface DeliveryResult {
+  decision: Decision;
+  /** Local copies stored. */
+  delivered: number;
+  /** Outbound queue entries created (one per destination domain). */
+  queued: string[];
+}
+
+const AUTHENTICATED: OriginKind[] = ['submission', 'webmail', 'cli'];
+
+export class Delivery {
+  private readonly limiter: SendingLimiter;
+
+  constructor(private readonly store: Store, readonly options: DeliveryOptions) {
+    this.limiter = new SendingLimiter(options.sendLimitPerHour);
+  }
+
+  /** MAIL FROM. The null sender is allowed from the outside (bounces), never from users. */
+  async checkSender(origin: Origin, from: string): Promise<Decision> {
+    if (!AUTHENTICATED.includes(origin.kind)) return ACCEPT;
+    if (!origin.user) return Refusals.senderNotOwned(from);
+    if (!(await mayUseAddress(this.store, origin.user, from))) return Refusals.senderNotOwned(from);
+    return ACCEPT;
+  }
+
+  /** RCPT TO. Only authenticated origins and our own bounces may send to other domains. */
+  async checkRecipient(origin: Origin, rcpt: string): Promise<ResolvedRecipient> {
+    const mayRelay = origin.kind !== 'mx';
+    return resolveRecipient(this.store, rcpt, { mayRelay });
+  }
+
+  /** End of DATA: the recipients are those checkRecipient accepted. */
+  async accept(origin: Origin, from: string, recipients: ResolvedRecipient[], raw: Buffer, extras: AcceptExtras = {}): Promise<DeliveryResult> {
+    const none = (decision: Decision): DeliveryResult => ({ decision, delivered: 0, queued: [] });
+    if (raw.length > this.options.maxMessageBytes) return none(Refusals.tooBig(this.options.maxMessageBytes));
+    const accepted = recipients.filter((r) => r.decision.ok);
+    if (accepted.length === 0) return none(Refusals.noRecipients());
+    const analyzed = await analyzeMessage(raw);
+
+    let message = raw;
+    if (AUTHENTICATED.includes(origin.kind)) {
+      const user = origin.user;
+      if (!user) return none(Refusals.senderNotOwned(from));
+      if (fromFieldCount(raw) > 1) return none(Refusals.multipleFrom());
+      // RFC 5322 From: must be the user's too, or the envelope check would be for show.
+      for (const author of analyzed.summary.from) {
+        if (!(await mayUseAddress(this.store, user, author.address))) return none(Refusals.fromNotOwned(author.address));
+      }
+      if (!this.limiter.take(user.id)) return none(Refusals.rateLimited());
+      const author = analyzed.summary.from[0]?.address || from;
+      message = await signMessage(this.store, raw, domainOf(author));
+    }
+
+    const { users, remote } = dedupeTargets(accepted.flatMap((r) => r.targets));
+    let stored;
+    try {
+      stored = await deliverLocal(this.store, {
+        users, raw: message, analyzed, returnPath: from, headers: extras.traceHeaders ?? '', junk: extras.junk ?? false,
+      });
+    } catch (err) {
+      if (isFacteurError(err) && err.code === 'UNAVAILABLE') return none(Refusals.storageFailed());
+      throw err;
+    }
+    if (stored.overQuota.length > 0 && stored.stored.length === 0 && remote.length === 0) {
+      return none(Refusals.messageWontFit());
+    }
+
+    const queued: string[] = [];
+    const byDomain = new Map<string, string[]>();
+    for (const address of remote) {
+      const d = domainOf(address);
+      byDomain.set(d, [...(byDomain.get(d) ?? []), address]);
+    }
+    // Remote copies carry the trace headers too: a message leaving through us says it passed
+    // here (RFC 5321 §4.4), which is also how a loop between servers is seen.
+    const outgoing = extras.traceHeaders ? Buffer.concat([Buffer.from(extras.traceHeaders, 'utf8'), message]) : message;
+    try {
+      for (const [domain, list] of byDomain) {
+        const entry = await this.store.queue.enqueue({
+          from, domain, recipients: list, raw: outgoing,
+          expiresAt: new Date(Date.now() + this.options.queueLifetimeMs),
+          meta: { envid: extras.dsn?.envid ?? null, ret: extras.dsn?.ret ?? null, origin: origin.kind },
+        });
+        queued.push(entry.id);
+      }
+    } catch (err) {
+      // All or nothing, as for local copies: the sender will retry after a 451, and must not
+      // cause duplicates by doing so.
+      await Promise.allSettled([
+        ...stored.stored.map((s) => this.store.mail.expunge(s.mailboxId, { uids: [s.uid], onlyDeleted: false })),
+        ...queued.map((id) => this.store.queue.remove(id)),
+      ]);
+      if (isFacteurError(err) && err.code === 'UNAVAILABLE') return none(Refusals.storageFailed());
+      throw err;
+    }
+
+    // Some local recipients were full while others got the message: tell the sender.
+    if (stored.overQuota.length > 0) {
+      await this.bounce(from, raw, stored.overQuota.map((u) => ({ address: u.address, status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full' })), extras.dsn?.envid);
+    }
+    return { decision: ACCEPT, delivered: stored.stored.length, queued };
+  }
+
+  /** The whole pipeline in one call, for senders that are not an SMTP session: webmail,
+   *  the CLI, bounces, auto-replies. The first refusal is returned. */
+  async submit(origin: Origin, envelope: { from: string; to: string[] }, raw: Buffer, extras: AcceptExtras = {}): Promise<DeliveryResult & { recipients: ResolvedRecipient[] }> {
+    const fail = (decision: Decision, recipients: ResolvedRecipient[] = []) => ({ decision, delivered: 0, queued: [], recipients });
+    const sender = await this.checkSender(origin, envelope.from);
+    if (!sender.ok) return fail(sender);
+    if (envelope.to.length > this.options.maxRecipients) return fail(Refusals.tooManyRecipients(this.options.maxRecipients));
+    const recipients = await Promise.all(envelope.to.map((rcpt) => this.checkRecipient(origin, rcpt)));
+    const refused = recipients.find((r) => !r.decision.ok);
+    if (refused) return fail(refused.decision, recipients);
+    return { ...(await this.accept(origin, envelope.from, recipients, raw, extras)), recipients };
+  }
+
+  /** Sends a DSN to `sender` about `failed`. Bounces never bounce: nothing is sent for a
+   *  message that had the null sender. */
+  async bounce(sender: string, originalRaw: Buffer, failed: FailedRecipient[], envid?: string | null): Promise<void> {
+    if (!sender || failed.length === 0) return;
+    const dsn = buildDsn({ reportingMta: this.options.hostname, originalSender: sender, originalRaw, failed, envid, arrivalDate: new Date() });
+    await this.submit({ kind: 'bounce' }, { from: '', to: [sender] }, dsn);
+  }
+}

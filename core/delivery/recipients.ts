@@ -1,0 +1,80 @@
+// Who a recipient address is: local users (directly, or through aliases and groups, expanded
+// here) or a remote address. Refusals follow RFC 5321 §3.6 (relaying) and the codes.
+import { Invalid } from '../errors.js';
+import { domainOf, normalizeAddress } from '../accounts/address.js';
+import type { Store, User } from '../../storage/index.js';
+import { ACCEPT, Refusals, type Decision } from './decision.js';
+
+export type Target = { kind: 'local'; user: User } | { kind: 'remote'; address: string };
+
+export interface ResolvedRecipient {
+  /** The address as the sender gave it, normalised. */
+  address: string;
+  decision: Decision;
+  targets: Target[];
+}
+
+/** Alias chains longer than this are a loop or a mistake. */
+const MAX_DEPTH = 8;
+
+export async function isLocalDomain(store: Store, domain: string): Promise<boolean> {
+  return (await store.accounts.getDomain(domain)) !== null;
+}
+
+export async function resolveRecipient(store: Store, input: string, options: { mayRelay: boolean }): Promise<ResolvedRecipient> {
+  let address: string;
+  try {
+    address = normalizeAddress(input);
+  } catch (err) {
+    if (err instanceof Invalid) return { address: input, decision: Refusals.badAddress(input), targets: [] };
+    throw err;
+  }
+  if (!(await isLocalDomain(store, domainOf(address)))) {
+    if (!options.mayRelay) return { address, decision: Refusals.relayDenied(), targets: [] };
+    return { address, decision: ACCEPT, targets: [{ kind: 'remote', address }] };
+  }
+  const resolved = await store.accounts.resolveAddress(address);
+  if (!resolved) return { address, decision: Refusals.unknownUser(address), targets: [] };
+  if (resolved.kind === 'user') {
+    const user = resolved.user;
+    if (!user.enabled) return { address, decision: Refusals.disabledUser(address), targets: [] };
+    if (user.quotaBytes > 0 && user.usedBytes >= user.quotaBytes) return { address, decision: Refusals.mailboxFull(address), targets: [] };
+    return { address, decision: ACCEPT, targets: [{ kind: 'local', user }] };
+  }
+  const targets = await expand(store, address, new Set([address]), 0);
+  if (targets.length === 0) return { address, decision: Refusals.unknownUser(address), targets: [] };
+  return { address, decision: ACCEPT, targets };
+}
+
+/** Members of a group or targets of an alias, recursively; disabled users are skipped
+ *  (a group keeps working while one member is away). */
+async function expand(store: Store, address: string, seen: Set<string>, depth: number): Promise<Target[]> {
+  if (depth > MAX_DEPTH) return [];
+  const resolved = await store.accounts.resolveAddress(address);
+  if (!resolved) {
+    return (await isLocalDomain(store, domainOf(address))) ? [] : [{ kind: 'remote', address }];
+  }
+  if (resolved.kind === 'user') return resolved.user.enabled ? [{ kind: 'local', user: resolved.user }] : [];
+  if (resolved.kind === 'group') {
+    const users = await Promise.all(resolved.group.memberIds.map((id) => store.accounts.getUser(id)));
+    return users.filter((u): u is User => !!u && u.enabled).map((user) => ({ kind: 'local' as const, user }));
+  }
+  const out: Target[] = [];
+  for (const t of resolved.alias.targets) {
+    if (seen.has(t)) continue;
+    seen.add(t);
+    out.push(...(await expand(store, t, seen, depth + 1)));
+  }
+  return out;
+}
+
+/** Local users once each, remote addresses once each, in first-seen order. */
+export function dedupeTargets(list: Target[]): { users: User[]; remote: string[] } {
+  const users = new Map<string, User>();
+  const remote = new Set<string>();
+  for (const t of list) {
+    if (t.kind === 'local') users.set(t.user.id, t.user);
+    else remote.add(t.address);
+  }
+  return { users: [...users.values()], remote: [...remote] };
+}

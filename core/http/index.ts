@@ -1,0 +1,5 @@
+// The shared HTTP listener's public face.
+export type { HttpRoute } from './route.js';
+export { RouteTable } from './route.js';
+export { createHttpService, type HttpService, type HttpServiceOptions } from './service.js';
+export { healthRoute, metricsRoute, type HealthProbe } from './health.js';

@@ -1,0 +1,23 @@
+// Every command group of the CLI. Each module exports register(program).
+import type { Command } from 'commander';
+import { register as alias } from './alias.js';
+import { register as config } from './config.js';
+import { register as dkim } from './dkim.js';
+import { register as domain } from './domain.js';
+import { register as group } from './group.js';
+import { register as importCommands } from './import.js';
+import { register as queue } from './queue.js';
+import { register as serve } from './serve.js';
+import { register as user } from './user.js';
+
+export const commands: ((program: Command) => void)[] = [
+  serve,
+  config,
+  domain,
+  user,
+  alias,
+  group,
+  dkim,
+  importCommands,
+  queue,
+];

@@ -1,0 +1,150 @@
+// The wiring: config -> data dir and TLS -> store -> services and their listeners, and the
+// way back down on shutdown. Each protocol is a Service (core/service.ts); HTTP handlers
+// (DAV, webmail) mount on the shared HTTP service by path prefix. To add one: build it here
+// with its slice of config and push it on `services`, or `http.mount()` its routes.
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config/index.js';
+import { Authenticator, Delivery, systemResolver, zoneFileResolver, type Resolver } from './core/index.js';
+import { createHttpService, healthRoute, metricsRoute } from './core/http/index.js';
+import type { Logger } from './core/log.js';
+import { createMetrics } from './core/metrics.js';
+import { StartupError, explainFsError, formatAddress, type Listener, type Service } from './core/service.js';
+import { loadTls } from './core/tls.js';
+import { createOutboundService, createSmtpService, outboundOptionsFromConfig } from './smtp/index.js';
+import type { Store } from './storage/index.js';
+import { openStore } from './storage/open.js';
+
+export interface RunningServer {
+  readonly listeners: Listener[];
+  readonly store: Store;
+  /** Stops accepting, lets work in flight finish (shutdown.timeoutSeconds), closes the store. */
+  stop(): Promise<void>;
+}
+
+export interface ServerIo {
+  log: Logger;
+  /** Where the plain `listening <name> <address>:<port>` and `ready` lines go (stdout). */
+  print(line: string): void;
+}
+
+export async function startServer(config: Config, { log, print }: ServerIo): Promise<RunningServer> {
+  const dataDir = prepareDataDir(path.resolve(config.data.dir));
+  const tls = await loadTls({ certFile: config.tls.cert, keyFile: config.tls.key, dataDir, hostname: config.hostname });
+  for (const warning of tls.warnings) log.warn(warning);
+  log.info({ certFile: tls.certFile, selfSigned: tls.selfSigned, altNames: tls.altNames, validTo: tls.validTo, sha256: tls.fingerprint256 }, 'TLS certificate');
+
+  const resolver = openResolver(config); // before the store: a bad zone file leaves nothing open
+  const store = await openStoreExplained(config, dataDir);
+  const removed = await store.collectGarbage({ graceMs: config.storage.blobGcGraceSeconds * 1000 });
+  log.info({ backend: store.backend, dataDir, unreferencedBlobsRemoved: removed }, 'store open');
+
+  const metrics = createMetrics();
+  const httpLog = log.child({ svc: 'http' });
+  const http = createHttpService({
+    host: config.listen, httpPort: config.http.port, httpsPort: config.https.port, tls, log: httpLog, metrics,
+  });
+  http.mount(healthRoute(() => store.changes.latest(), httpLog));
+  http.mount(metricsRoute(metrics.registry));
+  const services: Service[] = [http];
+
+  // Shared by every protocol: one brute-force guard (in the Authenticator), one delivery pipeline.
+  const authenticator = new Authenticator(store, {
+    guard: { lockIpAfter: config.auth.lockIpAfter, lockAccountAfter: config.auth.lockAccountAfter },
+    hash: { memoryKib: config.auth.argon2MemoryKib, iterations: config.auth.argon2Iterations, parallelism: config.auth.argon2Parallelism },
+  });
+  const delivery = new Delivery(store, {
+    hostname: config.hostname,
+    maxMessageBytes: config.smtp.maxMessageBytes,
+    maxRecipients: config.smtp.maxRecipients,
+    queueLifetimeMs: config.outbound.queueLifetimeHours * 3600_000,
+    sendLimitPerHour: config.submission.sendLimitPerHour,
+  });
+  services.push(createSmtpService({
+    host: config.listen, hostname: config.hostname, tls,
+    ports: { smtp: config.smtp.port, submission: config.submission.port, submissions: config.submissions.port },
+    maxMessageBytes: config.smtp.maxMessageBytes, maxRecipients: config.smtp.maxRecipients,
+    maxClients: config.smtp.maxClients, socketTimeoutMs: config.smtp.socketTimeoutSeconds * 1000,
+    store, delivery, authenticator, resolver, log: log.child({ svc: 'smtp' }),
+  }));
+  services.push(createOutboundService({ store, resolver, delivery, log }, outboundOptionsFromConfig(config)));
+
+  const graceMs = config.shutdown.timeoutSeconds * 1000;
+  const started: Service[] = [];
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= (async () => {
+    log.info('stopping');
+    await Promise.all(started.map((s) => s.stop(graceMs).catch((err) => log.error({ err, svc: s.name }, 'stop failed'))));
+    await store.close();
+    log.info('stopped');
+  })());
+
+  const listeners: Listener[] = [];
+  try {
+    for (const service of services) {
+      started.push(service); // before start(): a half-started service must be stopped too
+      for (const l of (await service.start()).listeners) {
+        listeners.push(l);
+        print(`listening ${l.name} ${formatAddress(l.address, l.port)}`);
+      }
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  log.info({ listeners, hostname: config.hostname }, 'ready');
+  print('ready');
+  return { listeners, store, stop };
+}
+
+/** Resolves once a SIGTERM or SIGINT has stopped the server; a second signal exits at once. */
+export function stopOnSignal(server: RunningServer, log: Logger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal }, 'signal received');
+      server.stop().then(resolve, reject);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+/** Creates the data folder on first start (owner only: it holds everyone's mail); fails with
+ *  one line if it cannot be used. */
+function prepareDataDir(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    accessSync(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw new StartupError(`cannot use data directory ${dir}: ${explainFsError(err)}`, { cause: err });
+  }
+  return dir;
+}
+
+/** The zone file when one is configured (a malformed one stops the start, naming the line),
+ *  else the system's DNS. */
+function openResolver(config: Config): Resolver {
+  if (config.dns.zoneFile === null) return systemResolver();
+  try {
+    return zoneFileResolver(config.dns.zoneFile, { fallback: config.dns.zoneFallback ? systemResolver() : undefined });
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ? explainFsError(err) : String((err as Error).message).split('\n')[0];
+    throw new StartupError(`cannot use the DNS zone file ${config.dns.zoneFile}: ${why}`, { cause: err });
+  }
+}
+
+async function openStoreExplained(config: Config, dataDir: string): Promise<Store> {
+  try {
+    return await openStore({ backend: config.storage.backend, dataDir, mongodbUri: config.storage.mongodbUri ?? undefined });
+  } catch (err) {
+    const why = String((err as Error).message ?? err).split('\n')[0];
+    throw new StartupError(`cannot open the ${config.storage.backend} store${config.storage.backend === 'sqlite' ? ` in ${dataDir}` : ''}: ${why}`, { cause: err });
+  }
+}

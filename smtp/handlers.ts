@@ -1,0 +1,77 @@
+// The parts of the smtp-server handlers that MX and submission share: the context they run in,
+// turning an async step into a callback reply (an error is logged once, here, where it becomes
+// a reply), and receiving the DATA bytes under the rules both apply.
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import { Refusals, type Authenticator, type Delivery, type Resolver } from '../core/index.js';
+import type { Logger } from '../core/log.js';
+import type { Store } from '../storage/index.js';
+import { hasNul, normalizeBareLf, readMessage } from './message.js';
+import { Replies, SmtpError, decisionError, errorReply } from './replies.js';
+import { stateOf, type SessionState } from './session.js';
+
+export interface SmtpContext {
+  /** Our name: greeting, Received, Authentication-Results. */
+  hostname: string;
+  maxMessageBytes: number;
+  store: Store;
+  delivery: Delivery;
+  authenticator: Authenticator;
+  resolver: Resolver;
+  /** The listener's logger ({svc, listener}); each session gets a child. */
+  log: Logger;
+}
+
+type Callback<T> = (err?: Error | null, value?: T) => void;
+
+/** Runs `step` and answers with its value, its SmtpError, or the reply for what it threw. */
+export function answer<T>(state: SessionState, what: string, callback: Callback<T>, step: () => Promise<T>): void {
+  step().then(
+    (value) => callback(null, value),
+    (err: unknown) => {
+      if (err instanceof SmtpError) return callback(err);
+      const { error, unexpected } = errorReply(err);
+      if (unexpected) state.log.error({ err }, `${what} failed`);
+      else state.log.warn({ err: (err as Error).message }, `${what} failed`);
+      callback(error);
+    },
+  );
+}
+
+export function onConnect(ctx: SmtpContext) {
+  return (session: SMTPServerSession, callback: (err?: Error | null) => void): void => {
+    stateOf(session, ctx.log).log.debug({ secure: session.secure }, 'connect');
+    callback();
+  };
+}
+
+export function onClose(ctx: SmtpContext) {
+  return (session: SMTPServerSession): void => {
+    // A session refused before its greeting (maxClients) has no transaction count yet.
+    stateOf(session, ctx.log).log.debug({ transactions: Math.max(0, (session.transaction || 1) - 1) }, 'close');
+  };
+}
+
+/**
+ * The message as the pipeline takes it: within the size limit (552 5.3.4 after the final
+ * dot), without NUL bytes, bare LF line ends made CRLF (message.ts says why).
+ */
+export async function receive(ctx: SmtpContext, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<Buffer> {
+  const state = stateOf(session, ctx.log);
+  let data;
+  try {
+    data = await readMessage(stream, ctx.maxMessageBytes);
+  } catch {
+    // The client left (or timed out) in the middle of DATA: nothing was stored, nobody to tell.
+    state.log.info({ bytes: stream.byteLength }, 'connection lost during DATA');
+    throw Replies.internalError();
+  }
+  if (!data.raw) {
+    state.log.info({ bytes: data.size, limit: ctx.maxMessageBytes }, 'message refused: too big');
+    throw decisionError(Refusals.tooBig(ctx.maxMessageBytes));
+  }
+  if (hasNul(data.raw)) {
+    state.log.info({ bytes: data.size }, 'message refused: NUL bytes');
+    throw Replies.nulBytes();
+  }
+  return normalizeBareLf(data.raw);
+}

@@ -1,0 +1,68 @@
+// The two places listener.ts changes smtp-server's behaviour, on a real listener: replies keep
+// the enhanced status code they bring, and AUTH waits for TLS unless the client is loopback
+// (here loopback is not trusted, to see the refusal from 127.0.0.1).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTls } from '../core/tls.js';
+import { RawSmtp } from '../tests/smtp/raw-client.js';
+import { FacteurSmtpServer, mayAuthenticate } from './listener.js';
+import { smtpError } from './replies.js';
+
+let server: FacteurSmtpServer;
+let port: number;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'facteur-listener-'));
+
+beforeAll(async () => {
+  const tls = await loadTls({ certFile: null, keyFile: null, dataDir: dir, hostname: 'localhost' });
+  server = new FacteurSmtpServer({
+    name: 'localhost', cert: tls.cert, key: tls.key, logger: false, hideENHANCEDSTATUSCODES: false,
+    authMethods: ['PLAIN'], disableReverseLookup: true, authOptional: true,
+    onAuth: (auth, _session, cb) => cb(null, { user: { id: '1', username: auth.username } }),
+    onMailFrom: (address, _session, cb) => cb(address.address === 'relay@x.example' ? smtpError(550, '5.7.1', 'Relaying denied') : null),
+  }, { loopbackIsSecure: false });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.server.address() as { port: number }).port;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const plainToken = Buffer.from('\0alice@x.example\0secret').toString('base64');
+
+describe('FacteurSmtpServer', () => {
+  it('sends the enhanced status code a reply brings, not one guessed from the reply code', async () => {
+    const c = await RawSmtp.connect(port);
+    await c.hello();
+    // smtp-server alone would say "550 5.1.1" for any 550.
+    expect(await c.command('MAIL FROM:<relay@x.example>')).toBe('550 5.7.1 Relaying denied');
+    // Its own replies keep their codes.
+    expect(await c.command('RCPT TO:<a@x.example>')).toBe('503 5.5.1 Error: need MAIL command');
+    expect(await c.command('MAIL FROM:<a@x.example>')).toBe('250 2.1.0 Accepted');
+    c.close();
+  });
+
+  it('refuses AUTH before TLS with 538 5.7.11 when loopback is not trusted, accepts it after STARTTLS', async () => {
+    const c = await RawSmtp.connect(port);
+    await c.hello();
+    expect(await c.command(`AUTH PLAIN ${plainToken}`)).toBe('538 5.7.11 Encryption required: use STARTTLS (or port 465) before AUTH');
+    await c.hello('client', { starttls: true, servername: 'localhost' });
+    expect(await c.command(`AUTH PLAIN ${plainToken}`)).toBe('235 2.7.0 Authentication successful');
+    c.close();
+  });
+});
+
+describe('mayAuthenticate', () => {
+  it('allows TLS sessions, and loopback clients when trusted', () => {
+    const trusted = { loopbackIsSecure: true };
+    expect(mayAuthenticate(true, '192.0.2.1', trusted)).toBe(true);
+    expect(mayAuthenticate(false, '127.0.0.1', trusted)).toBe(true);
+    expect(mayAuthenticate(false, '::ffff:127.0.0.2', trusted)).toBe(true);
+    expect(mayAuthenticate(false, '::1', trusted)).toBe(true);
+    expect(mayAuthenticate(false, '192.0.2.1', trusted)).toBe(false);
+    expect(mayAuthenticate(false, '::2', trusted)).toBe(false);
+    expect(mayAuthenticate(false, '127.0.0.1', { loopbackIsSecure: false })).toBe(false);
+  });
+});

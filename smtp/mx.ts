@@ -1,0 +1,110 @@
+// The MX listener's handlers: mail from other servers, for local recipients only (never an
+// open relay, RFC 5321 §3.6). Each message is checked (SPF, DKIM, DMARC, ARC) and stamped
+// with trace headers before the pipeline stores it; 250 comes after every copy is durable.
+import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import { Refusals, type Origin } from '../core/index.js';
+import { answer, onClose, onConnect, receive, type SmtpContext } from './handlers.js';
+import { Replies, acceptedText, decisionError } from './replies.js';
+import { acceptedRecipients, dsnOf, envelopeSender, stateOf, tlsInfo, transactionId } from './session.js';
+import { MAX_HOPS, countReceived, receivedHeader, stripOwnAuthResults } from './trace.js';
+import { verifyInbound } from './verify.js';
+
+type Handlers = Pick<SMTPServerOptions, 'onConnect' | 'onMailFrom' | 'onRcptTo' | 'onData' | 'onClose'>;
+
+export function mxHandlers(ctx: SmtpContext): Handlers {
+  const origin = (session: SMTPServerSession): Origin => ({ kind: 'mx', ip: session.remoteAddress });
+
+  return {
+    onConnect: onConnect(ctx),
+    onClose: onClose(ctx),
+
+    onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback) {
+      const state = stateOf(session, ctx.log);
+      state.recipients = new Map();
+      answer(state, 'MAIL FROM', callback, async () => {
+        const decision = await ctx.delivery.checkSender(origin(session), address.address);
+        if (!decision.ok) throw decisionError(decision);
+      });
+    },
+
+    onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback) {
+      const state = stateOf(session, ctx.log);
+      answer(state, 'RCPT TO', callback, async () => {
+        const rcpt = /^postmaster$/i.test(address.address) ? await postmaster(ctx) : address.address;
+        const resolved = await ctx.delivery.checkRecipient(origin(session), rcpt);
+        if (!resolved.decision.ok) {
+          state.log.debug({ rcpt: address.address, code: resolved.decision.code, status: resolved.decision.status }, 'recipient refused');
+          throw decisionError(resolved.decision);
+        }
+        state.recipients.set(address.address.toLowerCase(), resolved);
+      });
+    },
+
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
+      const state = stateOf(session, ctx.log);
+      answer(state, 'DATA', callback, async () => {
+        let raw = await receive(ctx, stream, session);
+        if (countReceived(raw) > MAX_HOPS) throw Replies.tooManyHops(MAX_HOPS);
+        const from = envelopeSender(session);
+        const recipients = acceptedRecipients(session, state);
+        const id = transactionId(session);
+
+        let verdict;
+        try {
+          verdict = await verifyInbound(raw, { ip: session.remoteAddress, helo: session.hostNameAppearsAs, sender: from, mta: ctx.hostname, resolver: ctx.resolver });
+        } catch (err) {
+          state.log.warn({ err: (err as Error).message }, 'message authentication failed to run');
+          throw Replies.verifyFailed();
+        }
+        const log = { id, from, rcpts: recipients.length, bytes: raw.length, ...verdict.results, dmarcAction: verdict.action };
+        if (verdict.action === 'reject') {
+          state.log.info(log, 'message refused by DMARC policy');
+          throw decisionError(Refusals.dmarcReject(verdict.dmarcDomain ?? 'the sender domain'));
+        }
+        if (verdict.action === 'tempfail') {
+          state.log.info(log, 'message deferred: DMARC lookup failed');
+          throw Replies.dmarcTempError(verdict.dmarcDomain ?? 'the sender domain');
+        }
+
+        raw = stripOwnAuthResults(raw, ctx.hostname);
+        const received = receivedHeader({
+          by: ctx.hostname, helo: session.hostNameAppearsAs, ip: session.remoteAddress, ptr: ptrOf(session),
+          protocol: session.transmissionType, id, tls: tlsInfo(session),
+          recipients: recipients.map((r) => r.address), date: new Date(),
+        });
+        // Newest on top: our results, then our Received, then what the message came with.
+        const result = await ctx.delivery.accept(origin(session), from, recipients, raw, {
+          traceHeaders: verdict.headers + received,
+          junk: verdict.action === 'junk',
+          dsn: dsnOf(session),
+        });
+        if (!result.decision.ok) {
+          state.log.info({ ...log, code: result.decision.code, status: result.decision.status }, 'message refused');
+          throw decisionError(result.decision);
+        }
+        state.log.info({ ...log, delivered: result.delivered, queued: result.queued.length }, 'message accepted');
+        return acceptedText(id);
+      });
+    },
+  };
+}
+
+/**
+ * RFC 5321 §4.5.1: "RCPT TO:<Postmaster>" without a domain must be accepted. It means the
+ * postmaster of the local domain closest to our host name (mx.facteur.test -> facteur.test);
+ * that address then has to exist, as an alias or a user.
+ */
+async function postmaster(ctx: SmtpContext): Promise<string> {
+  const labels = ctx.hostname.split('.');
+  for (let i = 0; i < labels.length - 1; i++) {
+    const domain = labels.slice(i).join('.');
+    if (await ctx.store.accounts.getDomain(domain)) return `postmaster@${domain}`;
+  }
+  return 'postmaster';
+}
+
+/** smtp-server puts the PTR name there, or "[ip]" when there is none. */
+function ptrOf(session: SMTPServerSession): string | null {
+  const name = session.clientHostname;
+  return name && !name.startsWith('[') ? name : null;
+}

@@ -1,0 +1,84 @@
+// The audit log: who did what to whom, append-only (a trigger refuses updates).
+import type { AuditEntry, AuditLog, AuditQuery } from '../types.js';
+import type { Db } from './db.js';
+import type { SqliteContext } from './index.js';
+
+interface Row {
+  seq: number; at: number; actor: string; action: string; target: string | null;
+  unit: string | null; ip: string | null; success: number; details: string;
+}
+
+const DEFAULT_LIMIT = 100;
+
+export class SqliteAudit implements AuditLog {
+  private readonly db: Db;
+
+  constructor(ctx: SqliteContext) {
+    this.db = ctx.db;
+  }
+
+  async append(entry: Omit<AuditEntry, 'id' | 'at'> & { at?: Date }): Promise<AuditEntry> {
+    const at = entry.at ?? new Date();
+    const details = entry.details ?? {};
+    // A single INSERT is atomic on its own; no IMMEDIATE transaction needed.
+    const seq = this.db.prepare(`INSERT INTO audit_log (at, actor, action, target, unit, ip, success, details)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
+      .pluck().get(at.getTime(), entry.actor, entry.action, entry.target ?? null, entry.unit ?? null, entry.ip ?? null,
+        entry.success ? 1 : 0, JSON.stringify(details)) as number;
+    return {
+      id: String(seq),
+      at: new Date(at.getTime()),
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target ?? null,
+      unit: entry.unit ?? null,
+      ip: entry.ip ?? null,
+      success: entry.success,
+      details: JSON.parse(JSON.stringify(details)) as Record<string, unknown>,
+    };
+  }
+
+  async query(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    for (const [column, value] of [['actor', query.actor], ['target', query.target], ['action', query.action]] as const) {
+      if (value !== undefined) {
+        where.push(`${column} = ?`);
+        params.push(value);
+      }
+    }
+    if (query.units !== undefined) {
+      // An empty list means "no unit the caller may see": nothing, not everything.
+      if (query.units.length === 0) return [];
+      where.push(`unit IN (${query.units.map(() => '?').join(', ')})`);
+      params.push(...query.units);
+    }
+    // Both bounds are inclusive.
+    if (query.since) {
+      where.push('at >= ?');
+      params.push(query.since.getTime());
+    }
+    if (query.until) {
+      where.push('at <= ?');
+      params.push(query.until.getTime());
+    }
+    const limit = Math.max(0, Math.floor(query.limit ?? DEFAULT_LIMIT));
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, limit) as Row[];
+    return rows.map(toEntry);
+  }
+}
+
+function toEntry(r: Row): AuditEntry {
+  return {
+    id: String(r.seq),
+    at: new Date(r.at),
+    actor: r.actor,
+    action: r.action,
+    target: r.target,
+    unit: r.unit,
+    ip: r.ip,
+    success: r.success === 1,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+  };
+}

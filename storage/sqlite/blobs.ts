@@ -1,0 +1,147 @@
+// Content-addressed blob files: <dataDir>/blobs/ab/cd/<sha256>. The bytes are stored exactly
+// as received (DKIM and S/MIME must verify after a round trip). A file is written to a
+// temporary name, fsync'd, renamed into place and its folder fsync'd, all before the
+// metadata that references it commits; so a crash leaves at worst an unreferenced file,
+// which collectGarbage() removes after a grace period.
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fsp, readdirSync, statSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { NotFound } from '../../core/errors.js';
+import type { BlobStore } from '../types.js';
+import type { Db } from './db.js';
+
+export class FileBlobs implements BlobStore {
+  readonly root: string;
+  private readonly tmpDir: string;
+
+  constructor(private readonly db: Db, dataDir: string) {
+    this.root = path.join(dataDir, 'blobs');
+    this.tmpDir = path.join(this.root, 'tmp');
+  }
+
+  async init(): Promise<void> {
+    await fsp.mkdir(this.tmpDir, { recursive: true });
+  }
+
+  pathOf(id: string): string {
+    return path.join(this.root, id.slice(0, 2), id.slice(2, 4), id);
+  }
+
+  /** Writes the bytes durably (or finds them already there). Call before the transaction
+   *  that takes a reference with incRef(). */
+  async write(raw: Buffer): Promise<{ id: string; size: number }> {
+    const id = createHash('sha256').update(raw).digest('hex');
+    const final = this.pathOf(id);
+    if (await exists(final)) return { id, size: raw.length };
+    const dir = path.dirname(final);
+    await fsp.mkdir(dir, { recursive: true });
+    const tmp = path.join(this.tmpDir, `${id}.${randomBytes(6).toString('hex')}`);
+    const fh = await fsp.open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(raw);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.rename(tmp, final);
+    await fsyncDir(dir);
+    return { id, size: raw.length };
+  }
+
+  /** Inside a write transaction: one more record references this blob. */
+  incRef(id: string, size: number, count = 1): void {
+    this.db.prepare(`INSERT INTO blobs (id, size, refcount) VALUES (?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET refcount = refcount + excluded.refcount`).run(id, size, count);
+  }
+
+  /** Inside a write transaction: one record fewer. Returns the ids now unreferenced, to be
+   *  passed to unlinkUnreferenced() after the commit. */
+  decRef(id: string, count = 1): boolean {
+    const row = this.db.prepare('UPDATE blobs SET refcount = refcount - ? WHERE id = ? RETURNING refcount').get(count, id) as { refcount: number } | undefined;
+    if (row && row.refcount <= 0) {
+      this.db.prepare('DELETE FROM blobs WHERE id = ? AND refcount <= 0').run(id);
+      return true;
+    }
+    return false;
+  }
+
+  /** After a commit: removes the files of blobs that are still unreferenced. The check and
+   *  the unlink are synchronous, so no append in this process can slip between them. */
+  unlinkUnreferenced(ids: Iterable<string>): void {
+    const check = this.db.prepare('SELECT 1 FROM blobs WHERE id = ?');
+    for (const id of ids) {
+      if (check.get(id)) continue;
+      try { unlinkSync(this.pathOf(id)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+    }
+  }
+
+  /** After the commit of a record referencing `id`: a concurrent expunge in another process
+   *  may have removed the file between write() and our commit; put it back if so. */
+  async ensurePresent(id: string, raw: Buffer): Promise<void> {
+    if (!(await exists(this.pathOf(id)))) await this.write(raw);
+  }
+
+  async get(id: string): Promise<Buffer> {
+    if (!/^[0-9a-f]{64}$/.test(id)) throw new NotFound(`no blob ${id}`);
+    try {
+      return await fsp.readFile(this.pathOf(id));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFound(`no blob ${id}`);
+      throw err;
+    }
+  }
+
+  async has(id: string): Promise<boolean> {
+    return /^[0-9a-f]{64}$/.test(id) && exists(this.pathOf(id));
+  }
+
+  /** Removes files no row references, older than graceMs; returns how many. */
+  collectGarbage(graceMs: number): number {
+    const cutoff = Date.now() - graceMs;
+    const referenced = this.db.prepare('SELECT 1 FROM blobs WHERE id = ? AND refcount > 0');
+    let removed = 0;
+    for (const a of safeReaddir(this.root)) {
+      const dirA = path.join(this.root, a);
+      if (a === 'tmp') {
+        for (const f of safeReaddir(dirA)) removed += removeIfOld(path.join(dirA, f), cutoff);
+        continue;
+      }
+      for (const b of safeReaddir(dirA)) {
+        const dirB = path.join(dirA, b);
+        for (const id of safeReaddir(dirB)) {
+          if (referenced.get(id)) continue;
+          removed += removeIfOld(path.join(dirB, id), cutoff);
+        }
+      }
+    }
+    return removed;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fsp.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, 'r');
+  try { await fh.sync(); } finally { await fh.close(); }
+}
+
+function safeReaddir(dir: string): string[] {
+  try { return readdirSync(dir); } catch { return []; }
+}
+
+function removeIfOld(file: string, cutoff: number): number {
+  try {
+    if (statSync(file).mtimeMs > cutoff) return 0;
+    unlinkSync(file);
+    return 1;
+  } catch {
+    return 0;
+  }
+}

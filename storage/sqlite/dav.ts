@@ -1,0 +1,314 @@
+// Calendars and address books. Each collection carries one counter, sync_token, bumped by
+// every change to it or its items; an item remembers the token of its last change (modseq)
+// and a deleted item leaves a tombstone, so "what changed since token N" is two index scans
+// (RFC 6578). The counter lives in the database, so tokens survive a restart.
+import { createHash } from 'node:crypto';
+import { AlreadyExists, Invalid, NotFound, PreconditionFailed } from '../../core/errors.js';
+import type { DavCollection, DavItem, DavItemInput, DavKind, DavOwnerType, DavStore, Id } from '../types.js';
+import { newId, writeTx, type Db } from './db.js';
+import type { SqliteContext } from './index.js';
+
+interface CollectionRow {
+  id: string; owner_type: DavOwnerType; owner_id: string; kind: DavKind; slug: string;
+  display_name: string; description: string; color: string | null; components: string;
+  props: string; sync_token: number; sync_horizon: number; created_at: number;
+}
+
+interface ItemRow {
+  collection_id: string; name: string; uid: string; etag: string; data: string;
+  component_type: string; modseq: number; size: number; first_start: number | null;
+  last_end: number | null; updated_at: number;
+}
+
+export interface SqliteDavOptions {
+  /** How long a deleted item's tombstone is kept. A client whose sync token predates a
+   *  pruned tombstone is told to start over (RFC 6578 §3.2, DAV:valid-sync-token). */
+  tombstoneRetentionMs?: number;
+}
+
+const DEFAULT_TOMBSTONE_RETENTION_MS = 180 * 24 * 3600_000;
+const OWNER_TYPES: readonly string[] = ['user', 'group', 'directory'];
+const KINDS: readonly string[] = ['calendar', 'addressbook'];
+
+export class SqliteDav implements DavStore {
+  private readonly db: Db;
+  private readonly ctx: SqliteContext;
+  private readonly retentionMs: number;
+
+  constructor(ctx: SqliteContext, options: SqliteDavOptions = {}) {
+    this.ctx = ctx;
+    this.db = ctx.db;
+    this.retentionMs = options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;
+  }
+
+  async createCollection(input: Omit<DavCollection, 'id' | 'syncToken' | 'createdAt'>): Promise<DavCollection> {
+    if (!OWNER_TYPES.includes(input.ownerType)) throw new Invalid(`bad owner type ${input.ownerType}`, 'ownerType');
+    if (!KINDS.includes(input.kind)) throw new Invalid(`bad collection kind ${input.kind}`, 'kind');
+    checkSegment(input.slug, 'slug');
+    checkProps(input.props);
+    const id = newId();
+    const row = writeTx(this.db, () => {
+      if (this.findRow(input.ownerType, input.ownerId, input.kind, input.slug)) {
+        throw new AlreadyExists(`${input.kind} ${input.slug} already exists`);
+      }
+      this.db.prepare(`INSERT INTO dav_collections (id, owner_type, owner_id, kind, slug, display_name, description,
+          color, components, props, sync_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`)
+        .run(id, input.ownerType, input.ownerId, input.kind, input.slug, input.displayName, input.description,
+          input.color, JSON.stringify(input.components), JSON.stringify(input.props ?? {}), Date.now());
+      const created = this.collectionRow(id)!;
+      this.recordChange('dav.collection', created, 0);
+      return created;
+    });
+    this.ctx.changes.notify();
+    return toCollection(row);
+  }
+
+  async getCollection(id: Id): Promise<DavCollection | null> {
+    const row = this.collectionRow(id);
+    return row ? toCollection(row) : null;
+  }
+
+  async findCollection(ownerType: DavOwnerType, ownerId: Id, kind: DavKind, slug: string): Promise<DavCollection | null> {
+    const row = this.findRow(ownerType, ownerId, kind, slug);
+    return row ? toCollection(row) : null;
+  }
+
+  async listCollections(ownerType: DavOwnerType, ownerId: Id, kind?: DavKind): Promise<DavCollection[]> {
+    const rows = (kind
+      ? this.db.prepare('SELECT * FROM dav_collections WHERE owner_type = ? AND owner_id = ? AND kind = ? ORDER BY kind, slug').all(ownerType, ownerId, kind)
+      : this.db.prepare('SELECT * FROM dav_collections WHERE owner_type = ? AND owner_id = ? ORDER BY kind, slug').all(ownerType, ownerId)) as CollectionRow[];
+    return rows.map(toCollection);
+  }
+
+  async updateCollection(id: Id, patch: Partial<Pick<DavCollection, 'displayName' | 'description' | 'color' | 'props'>>): Promise<DavCollection> {
+    if (patch.props !== undefined) checkProps(patch.props);
+    const row = writeTx(this.db, () => {
+      const current = this.requireCollection(id);
+      this.db.prepare(`UPDATE dav_collections SET display_name = ?, description = ?, color = ?, props = ? WHERE id = ?`).run(
+        patch.displayName ?? current.display_name,
+        patch.description ?? current.description,
+        patch.color !== undefined ? patch.color : current.color,
+        patch.props !== undefined ? JSON.stringify(patch.props) : current.props,
+        id);
+      // Clients cache collection properties under the CTag, so a property change bumps it.
+      const token = this.bumpToken(id);
+      this.recordChange('dav.collection', current, token);
+      return this.collectionRow(id)!;
+    });
+    this.ctx.changes.notify();
+    return toCollection(row);
+  }
+
+  async deleteCollection(id: Id): Promise<void> {
+    writeTx(this.db, () => {
+      const current = this.requireCollection(id);
+      // Items and tombstones go by ON DELETE CASCADE.
+      this.db.prepare('DELETE FROM dav_collections WHERE id = ?').run(id);
+      this.recordChange('dav.collection', current, current.sync_token);
+    });
+    this.ctx.changes.notify();
+  }
+
+  async putItem(collectionId: Id, input: DavItemInput, conditions: { ifMatch?: string; ifNoneMatch?: '*' } = {}): Promise<{ item: DavItem; created: boolean }> {
+    checkSegment(input.name, 'name');
+    if (!input.uid) throw new Invalid('an item needs a UID', 'uid');
+    if (!input.componentType) throw new Invalid('an item needs a component type', 'componentType');
+    if (input.firstStart && input.lastEnd && input.firstStart.getTime() > input.lastEnd.getTime()) {
+      throw new Invalid('the item ends before it starts', 'lastEnd');
+    }
+    const etag = strongEtag(input.data);
+    const size = Buffer.byteLength(input.data, 'utf8');
+    const result = writeTx(this.db, () => {
+      const collection = this.requireCollection(collectionId);
+      const existing = this.itemRow(collectionId, input.name);
+      checkConditions(existing, conditions);
+      // RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 (no-uid-conflict): a UID names one resource.
+      const clash = this.db.prepare('SELECT name FROM dav_items WHERE collection_id = ? AND uid = ? AND name <> ?')
+        .pluck().get(collectionId, input.uid, input.name) as string | undefined;
+      if (clash !== undefined) throw new AlreadyExists(`UID ${input.uid} is already used by ${clash}`);
+      const token = this.bumpToken(collectionId);
+      this.db.prepare(`INSERT INTO dav_items (collection_id, name, uid, etag, data, component_type, modseq, size,
+          first_start, last_end, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, etag = excluded.etag, data = excluded.data,
+          component_type = excluded.component_type, modseq = excluded.modseq, size = excluded.size,
+          first_start = excluded.first_start, last_end = excluded.last_end, updated_at = excluded.updated_at`)
+        .run(collectionId, input.name, input.uid, etag, input.data, input.componentType, token, size,
+          input.firstStart?.getTime() ?? null, input.lastEnd?.getTime() ?? null, Date.now());
+      // A name deleted then re-created is reported as changed, not as removed.
+      this.db.prepare('DELETE FROM dav_tombstones WHERE collection_id = ? AND name = ?').run(collectionId, input.name);
+      this.recordChange('dav.item', collection, token);
+      return { row: this.itemRow(collectionId, input.name)!, created: !existing };
+    });
+    this.ctx.changes.notify();
+    return { item: toItem(result.row), created: result.created };
+  }
+
+  async getItem(collectionId: Id, name: string): Promise<DavItem | null> {
+    const row = this.itemRow(collectionId, name);
+    return row ? toItem(row) : null;
+  }
+
+  async listItems(collectionId: Id, options: { componentType?: string; range?: { start: Date | null; end: Date | null } } = {}): Promise<DavItem[]> {
+    const where = ['collection_id = ?'];
+    const params: (string | number)[] = [collectionId];
+    if (options.componentType) {
+      where.push('component_type = ?');
+      params.push(options.componentType);
+    }
+    const start = options.range?.start?.getTime() ?? null;
+    const end = options.range?.end?.getTime() ?? null;
+    // Overlap as in RFC 4791 §9.9: the span starts before the range ends and ends after the
+    // range starts; a zero-length span (an instant) matches when start <= it < end.
+    // A NULL first_start reaches back forever, a NULL last_end forward forever.
+    if (end !== null) {
+      where.push('(first_start IS NULL OR first_start < ?)');
+      params.push(end);
+    }
+    if (start !== null) {
+      where.push('(last_end IS NULL OR last_end > ? OR (last_end = first_start AND first_start >= ?))');
+      params.push(start, start);
+    }
+    const rows = this.db.prepare(`SELECT * FROM dav_items WHERE ${where.join(' AND ')} ORDER BY name`).all(...params) as ItemRow[];
+    return rows.map(toItem);
+  }
+
+  async deleteItem(collectionId: Id, name: string, conditions: { ifMatch?: string } = {}): Promise<void> {
+    writeTx(this.db, () => {
+      const collection = this.requireCollection(collectionId);
+      const existing = this.itemRow(collectionId, name);
+      if (!existing) throw new NotFound(`no item ${name}`);
+      checkConditions(existing, conditions);
+      const token = this.bumpToken(collectionId);
+      const now = Date.now();
+      this.db.prepare('DELETE FROM dav_items WHERE collection_id = ? AND name = ?').run(collectionId, name);
+      this.db.prepare(`INSERT INTO dav_tombstones (collection_id, name, modseq, deleted_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (collection_id, name) DO UPDATE SET modseq = excluded.modseq, deleted_at = excluded.deleted_at`)
+        .run(collectionId, name, token, now);
+      this.pruneTombstones(collectionId, now - this.retentionMs);
+      this.recordChange('dav.item', collection, token);
+    });
+    this.ctx.changes.notify();
+  }
+
+  async changesSince(collectionId: Id, token: number): Promise<{ token: number; changed: string[]; deleted: string[] }> {
+    if (!Number.isSafeInteger(token) || token < 0) throw new Invalid(`bad sync token ${token}`, 'token');
+    // One read transaction, so the token returned matches the lists exactly.
+    return this.db.transaction(() => {
+      const collection = this.requireCollection(collectionId);
+      if (token > collection.sync_token) throw new Invalid(`sync token ${token} was never issued`, 'token');
+      // Token 0 is the empty collection at creation: nothing can have been removed from the
+      // client's view (RFC 6578 §3.4: an initial sync reports no removed members).
+      if (token !== 0 && token < collection.sync_horizon) throw new Invalid(`sync token ${token} is too old`, 'token');
+      const changed = this.db.prepare('SELECT name FROM dav_items WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name')
+        .pluck().all(collectionId, token) as string[];
+      const deleted = token === 0 ? [] : this.db.prepare('SELECT name FROM dav_tombstones WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name')
+        .pluck().all(collectionId, token) as string[];
+      return { token: collection.sync_token, changed, deleted };
+    })();
+  }
+
+  /** Inside a write transaction: forgets tombstones deleted before `before`, and raises the
+   *  horizon so that tokens which relied on them are refused rather than answered wrongly. */
+  private pruneTombstones(collectionId: string, before: number): void {
+    const pruned = this.db.prepare('DELETE FROM dav_tombstones WHERE collection_id = ? AND deleted_at < ? RETURNING modseq')
+      .pluck().all(collectionId, before) as number[];
+    if (pruned.length === 0) return;
+    // A client holding token t already saw every deletion with modseq <= t, so t stays
+    // answerable as long as t >= the newest pruned modseq.
+    this.db.prepare('UPDATE dav_collections SET sync_horizon = MAX(sync_horizon, ?) WHERE id = ?').run(Math.max(...pruned), collectionId);
+  }
+
+  private bumpToken(collectionId: string): number {
+    return this.db.prepare('UPDATE dav_collections SET sync_token = sync_token + 1 WHERE id = ? RETURNING sync_token')
+      .pluck().get(collectionId) as number;
+  }
+
+  private recordChange(kind: 'dav.collection' | 'dav.item', collection: CollectionRow, token: number): void {
+    this.ctx.changes.record({
+      kind,
+      userId: collection.owner_type === 'user' ? collection.owner_id : null,
+      collectionId: collection.id,
+      modseq: token,
+    });
+  }
+
+  private collectionRow(id: string): CollectionRow | undefined {
+    return this.db.prepare('SELECT * FROM dav_collections WHERE id = ?').get(id) as CollectionRow | undefined;
+  }
+
+  private requireCollection(id: string): CollectionRow {
+    const row = this.collectionRow(id);
+    if (!row) throw new NotFound(`no collection ${id}`);
+    return row;
+  }
+
+  private findRow(ownerType: string, ownerId: string, kind: string, slug: string): CollectionRow | undefined {
+    return this.db.prepare('SELECT * FROM dav_collections WHERE owner_type = ? AND owner_id = ? AND kind = ? AND slug = ?')
+      .get(ownerType, ownerId, kind, slug) as CollectionRow | undefined;
+  }
+
+  private itemRow(collectionId: string, name: string): ItemRow | undefined {
+    return this.db.prepare('SELECT * FROM dav_items WHERE collection_id = ? AND name = ?').get(collectionId, name) as ItemRow | undefined;
+  }
+}
+
+/** A strong ETag (RFC 9110 §8.8.3): equal only for byte-identical content. */
+export function strongEtag(data: string): string {
+  return `"${createHash('sha256').update(data, 'utf8').digest('hex').slice(0, 32)}"`;
+}
+
+/** HTTP conditional requests (RFC 9110 §13.1.1-2): If-Match uses the strong comparison and
+ *  fails on a missing resource; If-None-Match: * fails on an existing one. */
+function checkConditions(existing: ItemRow | undefined, conditions: { ifMatch?: string; ifNoneMatch?: '*' }): void {
+  if (conditions.ifNoneMatch === '*' && existing) throw new PreconditionFailed(`${existing.name} already exists`);
+  if (conditions.ifMatch !== undefined) {
+    if (!existing) throw new PreconditionFailed('If-Match on a missing item');
+    if (conditions.ifMatch !== '*' && conditions.ifMatch !== existing.etag) {
+      throw new PreconditionFailed(`${existing.name} has changed (ETag ${existing.etag})`);
+    }
+  }
+}
+
+function checkSegment(value: string, field: string): void {
+  if (!value || value === '.' || value === '..' || value.includes('/')) throw new Invalid(`bad ${field} "${value}"`, field);
+}
+
+function checkProps(props: Record<string, string> | undefined): void {
+  if (props === undefined) return;
+  for (const [key, value] of Object.entries(props)) {
+    if (typeof value !== 'string') throw new Invalid(`dead property ${key} must be a string`, 'props');
+  }
+}
+
+function toCollection(r: CollectionRow): DavCollection {
+  return {
+    id: r.id,
+    ownerType: r.owner_type,
+    ownerId: r.owner_id,
+    kind: r.kind,
+    slug: r.slug,
+    displayName: r.display_name,
+    description: r.description,
+    color: r.color,
+    components: JSON.parse(r.components) as string[],
+    syncToken: r.sync_token,
+    props: JSON.parse(r.props) as Record<string, string>,
+    createdAt: new Date(r.created_at),
+  };
+}
+
+function toItem(r: ItemRow): DavItem {
+  return {
+    collectionId: r.collection_id,
+    name: r.name,
+    uid: r.uid,
+    etag: r.etag,
+    data: r.data,
+    componentType: r.component_type,
+    modseq: r.modseq,
+    size: r.size,
+    firstStart: r.first_start === null ? null : new Date(r.first_start),
+    lastEnd: r.last_end === null ? null : new Date(r.last_end),
+    updatedAt: new Date(r.updated_at),
+  };
+}

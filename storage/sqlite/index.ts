@@ -1,0 +1,50 @@
+// The embedded default backend: SQLite (better-sqlite3) for metadata, files for blobs.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Store, StoreOptions } from '../types.js';
+import { SqliteAccounts } from './accounts.js';
+import { SqliteAudit } from './audit.js';
+import { FileBlobs } from './blobs.js';
+import { SqliteChanges } from './changes.js';
+import { openDatabase, type Db } from './db.js';
+import { SqliteDav } from './dav.js';
+import { SqliteMail } from './mail.js';
+import { SqliteQueue } from './queue.js';
+
+/** What every part of the SQLite backend shares. */
+export interface SqliteContext {
+  db: Db;
+  blobs: FileBlobs;
+  changes: SqliteChanges;
+}
+
+export async function openSqliteStore(options: StoreOptions): Promise<Store> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = openDatabase(path.join(options.dataDir, 'facteur.db'));
+  const blobs = new FileBlobs(db, options.dataDir);
+  await blobs.init();
+  const changes = new SqliteChanges(db);
+  const ctx: SqliteContext = { db, blobs, changes };
+  let closed = false;
+  return {
+    backend: 'sqlite',
+    accounts: new SqliteAccounts(ctx),
+    mail: new SqliteMail(ctx),
+    blobs,
+    dav: new SqliteDav(ctx),
+    queue: new SqliteQueue(ctx),
+    audit: new SqliteAudit(ctx),
+    changes,
+    async collectGarbage({ graceMs = 15 * 60_000 } = {}) {
+      return blobs.collectGarbage(graceMs);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      changes.close();
+      // Fold the WAL back into the main file so the data dir is one consistent file at rest.
+      try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* another process may hold it */ }
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// Full-text search over the text documents of mail-texts.ts. Indexing is kept out of the
+// append transaction (trigram-indexing 4 KB costs more than the rest of an append): an idle
+// pass adds new documents to mail_fts in chunks, and searches scan the documents the index
+// has not reached yet, so results never depend on the indexer's progress.
+import type { Statement } from 'better-sqlite3';
+import { Invalid } from '../../core/errors.js';
+import type { TextCriterion, TextField } from '../types.js';
+import type { Db } from './db.js';
+import { writeTx } from './db.js';
+import { fold, INDEXED_COUNTER, quoted, TEXT_COLUMNS } from './mail-texts.js';
+
+// Below this many messages a mailbox is scanned row by row: cheaper than walking the
+// store-wide trigram doclists of a common word.
+const DEFAULT_SCAN_LIMIT = 2000;
+// The trigram index cannot help with shorter strings (FTS5 §4.3.2).
+const TRIGRAM = 3;
+/** Documents per indexing transaction: long enough to amortise, short enough not to stall
+ *  the event loop (about 0.2 ms per 4 KB document). */
+const CHUNK = 100;
+/** Index once appends have paused this long... */
+const IDLE_MS = 50;
+/** ...or at once when this many documents wait (a search scans them meanwhile). */
+const MAX_BACKLOG = 5000;
+
+function globLiteral(text: string): string {
+  return text.replace(/[[*?]/g, (c) => `[${c}]`);
+}
+
+function intersect(a: Set<number>, b: Set<number>): Set<number> {
+  const out = new Set<number>();
+  for (const x of a) if (b.has(x)) out.add(x);
+  return out;
+}
+
+function columnsOf(field: TextField): readonly string[] {
+  return field === 'text' ? TEXT_COLUMNS : [field];
+}
+
+function contains(alias: string, field: TextField): string {
+  return `(${columnsOf(field).map((c) => `instr(${alias}.${quoted(c)}, @value) > 0`).join(' OR ')})`;
+}
+
+export class MailFts {
+  /** Mailboxes with at most this many messages are searched by scanning (tests lower it to 0). */
+  scanLimit = DEFAULT_SCAN_LIMIT;
+
+  private readonly s: Record<string, Statement>;
+  private readonly scanBy = new Map<TextField, Statement>();
+  private readonly indexBy = new Map<TextField, Statement>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastActivity = 0;
+
+  constructor(private readonly db: Db) {
+    const columns = TEXT_COLUMNS.map(quoted).join(', ');
+    this.s = {
+      allUids: db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck(),
+      count: db.prepare('SELECT message_count FROM mailboxes WHERE id = ?').pluck(),
+      watermark: db.prepare(`SELECT value FROM counters WHERE name = '${INDEXED_COUNTER}'`).pluck(),
+      newest: db.prepare('SELECT max(id) FROM mail_texts').pluck(),
+      chunkEnd: db.prepare('SELECT max(id) FROM (SELECT id FROM mail_texts WHERE id > ? ORDER BY id LIMIT ?)').pluck(),
+      index: db.prepare(`INSERT INTO mail_fts (rowid, ${columns}) SELECT id, ${columns} FROM mail_texts WHERE id > ? AND id <= ?`),
+      advance: db.prepare(`INSERT INTO counters (name, value) VALUES ('${INDEXED_COUNTER}', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`),
+    };
+    for (const field of [...TEXT_COLUMNS, 'text'] as TextField[]) {
+      this.scanBy.set(field, db.prepare(`SELECT m.uid FROM messages m JOIN mail_texts t ON t.id = m.text_id
+        WHERE m.mailbox_id = @mailbox AND ${contains('t', field)}`).pluck());
+      // Indexed documents through the trigram index (GLOB checks each candidate), the rest by scan.
+      this.indexBy.set(field, db.prepare(`SELECT uid FROM messages WHERE mailbox_id = @mailbox AND text_id <= @indexed AND text_id IN (${
+        columnsOf(field).map((c) => `SELECT rowid FROM mail_fts WHERE ${quoted(c)} GLOB @pattern`).join(' UNION ')})
+        UNION SELECT m.uid FROM messages m JOIN mail_texts t ON t.id = m.text_id
+          WHERE m.mailbox_id = @mailbox AND m.text_id > @indexed AND ${contains('t', field)}`).pluck());
+    }
+    this.kick();
+  }
+
+  /** After documents were added: schedules indexing for when appends pause. */
+  kick(): void {
+    this.lastActivity = Date.now();
+    this.timer ??= this.later(IDLE_MS);
+  }
+
+  private later(ms: number): NodeJS.Timeout {
+    const t = setTimeout(() => this.tick(), ms);
+    t.unref();
+    return t;
+  }
+
+  private tick(): void {
+    this.timer = null;
+    if (!this.db.open) return;
+    const watermark = this.watermark();
+    const backlog = ((this.s.newest.get() as number | null) ?? 0) - watermark;
+    if (backlog <= 0) return;
+    const quietFor = Date.now() - this.lastActivity;
+    if (quietFor < IDLE_MS && backlog < MAX_BACKLOG) {
+      this.timer = this.later(IDLE_MS - quietFor);
+      return;
+    }
+    try {
+      this.indexPending(CHUNK);
+    } catch {
+      // Busy or failing database: searches still scan what is not indexed; try again later.
+      this.timer = this.later(IDLE_MS * 10);
+      return;
+    }
+    this.timer = this.later(0);
+  }
+
+  private watermark(): number {
+    return (this.s.watermark.get() as number | undefined) ?? 0;
+  }
+
+  /** Indexes up to `limit` documents not yet indexed; returns how many. */
+  indexPending(limit = Number.MAX_SAFE_INTEGER): number {
+    return writeTx(this.db, () => {
+      const from = this.watermark();
+      const to = this.s.chunkEnd.get(from, limit) as number | null;
+      if (to === null) return 0;
+      const { changes } = this.s.index.run(from, to);
+      this.s.advance.run(to);
+      return changes;
+    });
+  }
+
+  /** UIDs of `mailboxId` matching every criterion, ascending. */
+  search(mailboxId: string, criteria: readonly TextCriterion[]): number[] {
+    let all: number[] | null = null;
+    const allUids = (): number[] => (all ??= this.s.allUids.all(mailboxId) as number[]);
+    const scan = ((this.s.count.get(mailboxId) as number | undefined) ?? 0) <= this.scanLimit;
+    const indexed = scan ? 0 : this.watermark();
+    let result: Set<number> | undefined;
+    const negated: Set<number>[] = [];
+    for (const criterion of criteria) {
+      const value = fold(criterion.value ?? '');
+      // An empty string is a substring of everything (SEARCH SUBJECT "" matches all).
+      const matches = new Set(value === '' ? allUids() : this.match(mailboxId, criterion.field, value, scan, indexed));
+      if (criterion.negate) negated.push(matches);
+      else result = result === undefined ? matches : intersect(result, matches);
+    }
+    let uids = result === undefined ? allUids() : [...result];
+    for (const set of negated) uids = uids.filter((u) => !set.has(u));
+    return uids.sort((a, b) => a - b);
+  }
+
+  private match(mailbox: string, field: TextField, value: string, scan: boolean, indexed: number): number[] {
+    const byScan = scan || [...value].length < TRIGRAM;
+    const stmt = (byScan ? this.scanBy : this.indexBy).get(field);
+    if (!stmt) throw new Invalid(`unknown search field ${String(field)}`, 'field');
+    if (byScan) return stmt.all({ mailbox, value }) as number[];
+    return stmt.all({ mailbox, value, pattern: `*${globLiteral(value)}*`, indexed }) as number[];
+  }
+}

@@ -1,0 +1,7 @@
+// Numbered migrations, applied in order once each. Never edit a released migration: add one.
+import type { Migration } from '../db.js';
+import { m001 } from './001_base.js';
+import { m002 } from './002_accounts_mail.js';
+import { m003 } from './003_dav_queue_audit.js';
+
+export const migrations: Migration[] = [m001, m002, m003];

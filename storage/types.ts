@@ -1,0 +1,526 @@
+// The storage contract. Every backend (storage/sqlite, later storage/mongo) implements it;
+// core and the protocols see only these interfaces. Rules (see ../shared/ARCHITECTURE.md):
+// - every method is atomic on its own and returns a Promise; IDs are opaque strings;
+// - failures are the typed errors of core/errors.ts (NotFound, AlreadyExists, Conflict,
+//   OverQuota, Invalid, PreconditionFailed), never driver errors;
+// - nothing here is SQL-shaped, so that a document store can implement it without transactions
+//   spanning several documents (UID/MODSEQ come from one atomic increment on the mailbox).
+
+export type Id = string;
+
+// ---------------------------------------------------------------- accounts
+
+export type Role = 'user' | 'unit-admin' | 'admin';
+
+export interface Domain {
+  /** Lower-case ASCII (IDNA A-label) domain name. */
+  name: string;
+  createdAt: Date;
+}
+
+export type DkimAlgorithm = 'rsa' | 'ed25519';
+
+export interface DkimKey {
+  domain: string;
+  selector: string;
+  algorithm: DkimAlgorithm;
+  privateKeyPem: string;
+  /** The base64 public key as published in the `p=` tag of the DNS record. */
+  publicKey: string;
+  createdAt: Date;
+}
+
+/** Organisational unit (a school, a service). Units form a tree through `parent`. */
+export interface Unit {
+  name: string;
+  parent: string | null;
+  displayName: string;
+}
+
+export interface User {
+  id: Id;
+  /** Lower-case address, unique across users, aliases and groups. */
+  address: string;
+  domain: string;
+  displayName: string;
+  /** PHC string (argon2id); null means password login is disabled. */
+  passwordHash: string | null;
+  /** 0 means unlimited. */
+  quotaBytes: number;
+  /** Bytes of all messages the user owns; maintained by the store, exact. */
+  usedBytes: number;
+  role: Role;
+  unit: string | null;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewUser {
+  address: string;
+  displayName: string;
+  passwordHash: string | null;
+  quotaBytes: number;
+  role: Role;
+  unit: string | null;
+  enabled: boolean;
+}
+
+export type UserPatch = Partial<Pick<User, 'displayName' | 'passwordHash' | 'quotaBytes' | 'role' | 'unit' | 'enabled'>>;
+
+export interface UserQuery {
+  domain?: string;
+  /** Users of these units (exact names; the caller expands sub-units). */
+  units?: string[];
+  /** Keyset pagination: addresses strictly greater than this one. */
+  after?: string;
+  limit?: number;
+}
+
+export interface Alias {
+  address: string;
+  domain: string;
+  /** Where mail for the alias goes: local or remote addresses. */
+  targets: string[];
+  createdAt: Date;
+}
+
+export interface Group {
+  id: Id;
+  address: string;
+  domain: string;
+  displayName: string;
+  unit: string | null;
+  memberIds: Id[];
+  createdAt: Date;
+}
+
+export interface AppPassword {
+  id: Id;
+  userId: Id;
+  name: string;
+  hash: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** What an address means to the server. */
+export type Resolved =
+  | { kind: 'user'; user: User }
+  | { kind: 'alias'; alias: Alias }
+  | { kind: 'group'; group: Group };
+
+export interface AccountStore {
+  addDomain(name: string): Promise<Domain>;
+  getDomain(name: string): Promise<Domain | null>;
+  listDomains(): Promise<Domain[]>;
+  /** Conflict while users, aliases or groups of the domain remain. */
+  removeDomain(name: string): Promise<void>;
+
+  putDkimKey(key: Omit<DkimKey, 'createdAt'>): Promise<DkimKey>;
+  /** Newest key first. */
+  listDkimKeys(domain: string): Promise<DkimKey[]>;
+
+  /** Creates the unit if it does not exist; returns it either way. */
+  ensureUnit(unit: { name: string; parent?: string | null; displayName?: string }): Promise<Unit>;
+  listUnits(): Promise<Unit[]>;
+
+  /** AlreadyExists if the address is taken by a user, alias or group; NotFound if the domain is unknown. */
+  createUser(user: NewUser): Promise<User>;
+  getUser(id: Id): Promise<User | null>;
+  getUserByAddress(address: string): Promise<User | null>;
+  listUsers(query?: UserQuery): Promise<User[]>;
+  countUsers(query?: Omit<UserQuery, 'after' | 'limit'>): Promise<number>;
+  updateUser(id: Id, patch: UserPatch): Promise<User>;
+  /** Removes the user and everything they own: mailboxes, messages (blob references),
+   *  DAV collections, app passwords, group memberships. */
+  deleteUser(id: Id): Promise<void>;
+
+  addAlias(address: string, targets: string[]): Promise<Alias>;
+  removeAlias(address: string): Promise<void>;
+  listAliases(domain?: string): Promise<Alias[]>;
+
+  createGroup(group: { address: string; displayName: string; unit: string | null; memberIds: Id[] }): Promise<Group>;
+  getGroup(id: Id): Promise<Group | null>;
+  getGroupByAddress(address: string): Promise<Group | null>;
+  listGroups(domain?: string): Promise<Group[]>;
+  listGroupsOfUser(userId: Id): Promise<Group[]>;
+  addGroupMember(groupId: Id, userId: Id): Promise<Group>;
+  removeGroupMember(groupId: Id, userId: Id): Promise<Group>;
+  deleteGroup(id: Id): Promise<void>;
+
+  /** A user, alias or group with this exact (lower-case) address, or null. */
+  resolveAddress(address: string): Promise<Resolved | null>;
+
+  addAppPassword(userId: Id, name: string, hash: string): Promise<AppPassword>;
+  listAppPasswords(userId: Id): Promise<AppPassword[]>;
+  removeAppPassword(userId: Id, id: Id): Promise<void>;
+  touchAppPassword(id: Id, at: Date): Promise<void>;
+}
+
+// ---------------------------------------------------------------- mail
+
+export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
+
+export interface Mailbox {
+  id: Id;
+  userId: Id;
+  /** Full hierarchical name with "/" as separator; "INBOX" is always spelled so. */
+  name: string;
+  specialUse: SpecialUse | null;
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+  subscribed: boolean;
+  createdAt: Date;
+}
+
+export interface MailboxStatus {
+  messages: number;
+  unseen: number;
+  deleted: number;
+  sizeBytes: number;
+  uidNext: number;
+  uidValidity: number;
+  highestModseq: number;
+}
+
+/** The light per-message index an IMAP SELECT or a message list needs. */
+export interface MessageIndexEntry {
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internalDate: Date;
+  size: number;
+}
+
+export interface MessageRecord extends MessageIndexEntry {
+  /** Unique per stored copy. */
+  id: Id;
+  mailboxId: Id;
+  /** Same for every copy of one delivered message (RFC 8474 EMAILID). */
+  emailId: Id;
+  /** Conversation id, per user (RFC 8474 THREADID). */
+  threadId: Id;
+  blobId: Id;
+  /** Parsed summary (envelope, body structure, headers of interest) computed by core at
+   *  append time; opaque JSON to the store. */
+  summary: unknown;
+}
+
+/** Decoded text handed to the full-text index (core decodes QP/base64/charsets). */
+export interface SearchText {
+  subject: string;
+  from: string;
+  to: string;
+  cc: string;
+  bcc: string;
+  body: string;
+}
+
+export interface AppendInput {
+  raw: Buffer;
+  flags?: string[];
+  internalDate?: Date;
+  summary: unknown;
+  search: SearchText;
+  threading: {
+    /** Message-ID of this message, without angle brackets. */
+    messageId: string | null;
+    /** In-Reply-To and References ids; the message joins the thread of any of them. */
+    references: string[];
+  };
+}
+
+export interface AppendResult {
+  id: Id;
+  uid: number;
+  uidValidity: number;
+  modseq: number;
+  emailId: Id;
+  threadId: Id;
+}
+
+export type FlagOperation = 'add' | 'remove' | 'set';
+
+export interface FlagUpdateResult {
+  /** Messages whose flags changed, with their new modseq. */
+  updated: { uid: number; modseq: number; flags: string[] }[];
+  /** UIDs not changed because their modseq was above `unchangedSince` (RFC 7162 §3.1.3). */
+  modified: number[];
+}
+
+export interface ExpungeResult {
+  uids: number[];
+  /** Mailbox modseq after the expunge (unchanged if nothing was removed). */
+  modseq: number;
+}
+
+export interface CopyResult {
+  uidValidity: number;
+  /** [source UID, destination UID] pairs in source UID order. */
+  mapping: [number, number][];
+}
+
+export type TextField = keyof SearchText | 'text';
+
+export interface TextCriterion {
+  field: TextField;
+  /** Substring to find, case- and accent-insensitive. */
+  value: string;
+  /** True for NOT. */
+  negate?: boolean;
+}
+
+export interface MailStore {
+  /** AlreadyExists if the user has a mailbox of that name. Each creation gets a UIDVALIDITY
+   *  never used before by this store, so a re-created mailbox is recognisably new. */
+  createMailbox(userId: Id, name: string, options?: { specialUse?: SpecialUse | null; subscribed?: boolean }): Promise<Mailbox>;
+  getMailbox(id: Id): Promise<Mailbox | null>;
+  findMailbox(userId: Id, name: string): Promise<Mailbox | null>;
+  findMailboxBySpecialUse(userId: Id, specialUse: SpecialUse): Promise<Mailbox | null>;
+  listMailboxes(userId: Id): Promise<Mailbox[]>;
+  /** Renames the mailbox and its children ("a/b" follows "a"). */
+  renameMailbox(id: Id, newName: string): Promise<Mailbox>;
+  setSubscribed(id: Id, subscribed: boolean): Promise<void>;
+  /** Deletes the mailbox and its messages, releasing their quota and blob references. */
+  deleteMailbox(id: Id): Promise<void>;
+  mailboxStatus(id: Id): Promise<MailboxStatus>;
+
+  /** Stores the raw message durably (fsync) then its metadata. OverQuota leaves nothing behind. */
+  appendMessage(mailboxId: Id, input: AppendInput): Promise<AppendResult>;
+  /** UID order. */
+  listMessageIndex(mailboxId: Id, options?: { changedSince?: number }): Promise<MessageIndexEntry[]>;
+  /** Full records for these UIDs, in UID order; unknown UIDs are skipped. */
+  getMessages(mailboxId: Id, uids: number[]): Promise<MessageRecord[]>;
+  getMessageById(id: Id): Promise<MessageRecord | null>;
+  updateFlags(mailboxId: Id, uids: number[], op: FlagOperation, flags: string[], options?: { unchangedSince?: number }): Promise<FlagUpdateResult>;
+  /** Removes messages: with `onlyDeleted`, those flagged \Deleted; with `uids`, only among those. */
+  expunge(mailboxId: Id, options: { uids?: number[]; onlyDeleted: boolean }): Promise<ExpungeResult>;
+  /** UIDs expunged at a modseq above `sinceModseq` (for QRESYNC VANISHED). */
+  listExpunged(mailboxId: Id, sinceModseq: number): Promise<number[]>;
+  /** OverQuota if the copies would not fit: then nothing is copied. */
+  copyMessages(fromMailboxId: Id, uids: number[], toMailboxId: Id): Promise<CopyResult>;
+  /** Copy then expunge from the source, as one step (RFC 6851). */
+  moveMessages(fromMailboxId: Id, uids: number[], toMailboxId: Id): Promise<CopyResult & { expunged: ExpungeResult }>;
+  /** UIDs in `mailboxId` matching every criterion (AND). */
+  searchText(mailboxId: Id, criteria: TextCriterion[]): Promise<number[]>;
+}
+
+// ---------------------------------------------------------------- blobs
+
+export interface BlobStore {
+  /** The exact bytes stored; NotFound if absent. */
+  get(id: Id): Promise<Buffer>;
+  has(id: Id): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------- calendars and contacts
+
+export type DavOwnerType = 'user' | 'group' | 'directory';
+export type DavKind = 'calendar' | 'addressbook';
+
+export interface DavCollection {
+  id: Id;
+  ownerType: DavOwnerType;
+  ownerId: Id;
+  kind: DavKind;
+  /** Last URL segment, unique per owner and kind. */
+  slug: string;
+  displayName: string;
+  description: string;
+  color: string | null;
+  /** Calendar component types accepted (VEVENT, VTODO); empty for address books. */
+  components: string[];
+  /** Increases on every change to the collection or its items (ctag, sync token). */
+  syncToken: number;
+  /** Dead properties set by PROPPATCH, keyed by Clark name ("{ns}local"). */
+  props: Record<string, string>;
+  createdAt: Date;
+}
+
+export interface DavItem {
+  collectionId: Id;
+  /** Last URL segment ("abc.ics"). */
+  name: string;
+  uid: string;
+  etag: string;
+  data: string;
+  /** VEVENT, VTODO or VCARD. */
+  componentType: string;
+  modseq: number;
+  size: number;
+  /** Span of all occurrences for time-range pre-filtering; null end means unbounded. */
+  firstStart: Date | null;
+  lastEnd: Date | null;
+  updatedAt: Date;
+}
+
+export interface DavItemInput {
+  name: string;
+  uid: string;
+  data: string;
+  componentType: string;
+  firstStart: Date | null;
+  lastEnd: Date | null;
+}
+
+export interface DavStore {
+  /** AlreadyExists if the owner already has a collection of that kind and slug. */
+  createCollection(input: Omit<DavCollection, 'id' | 'syncToken' | 'createdAt'>): Promise<DavCollection>;
+  getCollection(id: Id): Promise<DavCollection | null>;
+  findCollection(ownerType: DavOwnerType, ownerId: Id, kind: DavKind, slug: string): Promise<DavCollection | null>;
+  listCollections(ownerType: DavOwnerType, ownerId: Id, kind?: DavKind): Promise<DavCollection[]>;
+  updateCollection(id: Id, patch: Partial<Pick<DavCollection, 'displayName' | 'description' | 'color' | 'props'>>): Promise<DavCollection>;
+  deleteCollection(id: Id): Promise<void>;
+
+  /** Creates or replaces an item. AlreadyExists if another item of the collection has this UID
+   *  (CalDAV no-uid-conflict); PreconditionFailed if ifMatch/ifNoneMatch do not hold. */
+  putItem(collectionId: Id, item: DavItemInput, conditions?: { ifMatch?: string; ifNoneMatch?: '*' }): Promise<{ item: DavItem; created: boolean }>;
+  getItem(collectionId: Id, name: string): Promise<DavItem | null>;
+  /** Items whose span overlaps the range when one is given (null bounds are open). */
+  listItems(collectionId: Id, options?: { componentType?: string; range?: { start: Date | null; end: Date | null } }): Promise<DavItem[]>;
+  deleteItem(collectionId: Id, name: string, conditions?: { ifMatch?: string }): Promise<void>;
+  /** What changed after `token` (RFC 6578). Invalid if the token is unknown or too old. */
+  changesSince(collectionId: Id, token: number): Promise<{ token: number; changed: string[]; deleted: string[] }>;
+}
+
+// ---------------------------------------------------------------- outbound queue
+
+export type RecipientStatus = 'pending' | 'delivered' | 'failed';
+
+export interface QueueRecipient {
+  address: string;
+  status: RecipientStatus;
+  /** Last SMTP reply or error for this recipient. */
+  lastResponse: string | null;
+}
+
+export interface QueueEntry {
+  id: Id;
+  /** Envelope sender; empty string for bounces (null reverse-path). */
+  from: string;
+  /** Destination domain: one entry per domain, so one connection serves it. */
+  domain: string;
+  recipients: QueueRecipient[];
+  blobId: Id;
+  size: number;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  attempts: number;
+  expiresAt: Date;
+  lastError: string | null;
+  /** A worker holds the entry until this time. */
+  leaseUntil: Date | null;
+  /** Free-form data for DSN (envid, ret, notify). */
+  meta: Record<string, unknown>;
+}
+
+export interface QueueStore {
+  enqueue(input: { from: string; domain: string; recipients: string[]; raw: Buffer; expiresAt: Date; nextAttemptAt?: Date; meta?: Record<string, unknown> }): Promise<QueueEntry>;
+  get(id: Id): Promise<QueueEntry | null>;
+  list(options?: { limit?: number }): Promise<QueueEntry[]>;
+  /** Leases up to `limit` entries due at `now` and not leased; no two callers get the same entry. */
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<QueueEntry[]>;
+  /** Records an attempt: recipient outcomes, next attempt time; releases the lease. */
+  recordAttempt(id: Id, update: { recipients: QueueRecipient[]; nextAttemptAt: Date; lastError: string | null }): Promise<QueueEntry>;
+  /** Removes the entry and releases its blob. */
+  remove(id: Id): Promise<void>;
+  /** Makes the entry due now (an admin's retry). A lease still running is kept: a worker is
+   *  sending the message at this moment, and a second one must not send it again. */
+  retryNow(id: Id): Promise<QueueEntry>;
+  /** A worker gives back an entry it leased but did not attempt: due now, lease cleared. */
+  release(id: Id): Promise<void>;
+}
+
+// ---------------------------------------------------------------- audit log
+
+export interface AuditEntry {
+  id: Id;
+  at: Date;
+  /** Who: an address, "cli:<unix user>", "token:<id>", or "system". */
+  actor: string;
+  /** What: "user.create", "login.imap", ... */
+  action: string;
+  target: string | null;
+  unit: string | null;
+  ip: string | null;
+  success: boolean;
+  details: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  actor?: string;
+  target?: string;
+  action?: string;
+  units?: string[];
+  since?: Date;
+  until?: Date;
+  limit?: number;
+}
+
+export interface AuditLog {
+  /** Append-only: there is no update or delete. */
+  append(entry: Omit<AuditEntry, 'id' | 'at'> & { at?: Date }): Promise<AuditEntry>;
+  /** Newest first. */
+  query(query?: AuditQuery): Promise<AuditEntry[]>;
+}
+
+// ---------------------------------------------------------------- change feed
+
+export type ChangeKind =
+  | 'mailbox.create' | 'mailbox.rename' | 'mailbox.delete'
+  | 'message.append' | 'message.flags' | 'message.expunge'
+  | 'dav.collection' | 'dav.item'
+  | 'account.user' | 'account.alias' | 'account.group' | 'account.domain'
+  | 'queue';
+
+export interface ChangeEvent {
+  seq: number;
+  at: Date;
+  kind: ChangeKind;
+  /** The user whose data changed, when there is one. */
+  userId: Id | null;
+  mailboxId: Id | null;
+  collectionId: Id | null;
+  /** For message events: the UIDs concerned. */
+  uids: number[];
+  /** Mailbox modseq or collection sync token after the change. */
+  modseq: number | null;
+}
+
+export interface ChangeFeed {
+  /** Sequence number of the newest event (0 when empty). */
+  latest(): Promise<number>;
+  /** Events with seq > `seq`, oldest first. */
+  since(seq: number, options?: { limit?: number; userId?: Id }): Promise<ChangeEvent[]>;
+  /** Calls `listener` for every new event, including those written by other processes
+   *  (a CLI beside the server), in seq order. Returns an unsubscribe function. */
+  subscribe(listener: (event: ChangeEvent) => void): () => void;
+}
+
+// ---------------------------------------------------------------- the whole store
+
+export interface Store {
+  readonly backend: 'sqlite' | 'mongodb';
+  readonly accounts: AccountStore;
+  readonly mail: MailStore;
+  readonly blobs: BlobStore;
+  readonly dav: DavStore;
+  readonly queue: QueueStore;
+  readonly audit: AuditLog;
+  readonly changes: ChangeFeed;
+  /** Deletes blobs that no record references and that are older than the grace period
+   *  (left by a crash between blob write and metadata commit). Returns how many went. */
+  collectGarbage(options?: { graceMs?: number }): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Folder holding the database and blobs (SQLite backend). */
+  dataDir: string;
+  /** MongoDB connection string (MongoDB backend). */
+  mongodbUri?: string;
+}
+
+export type StoreFactory = (options: StoreOptions) => Promise<Store>;

@@ -1,0 +1,53 @@
+// The storage conformance suite: every contract test of storage/types.ts, run against any
+// backend through a factory. Each backend has a small test file that calls runConformance()
+// and lists the tests it skips, each with its reason (as Hono's common.case.test.ts and
+// Xandikos' test_store.py do). The suite imports only the contract and the typed errors, so a
+// backend cannot pass by leaning on its own internals.
+import { describe, expect, it } from 'vitest';
+import { registerAccountTests } from './cases/accounts.js';
+import { registerAuditTests } from './cases/audit.js';
+import { registerBlobTests } from './cases/blobs.js';
+import { registerChangeFeedTests } from './cases/changes.js';
+import { registerCopyMoveTests } from './cases/copy-move.js';
+import { registerDavTests } from './cases/dav.js';
+import { registerFlagExpungeTests } from './cases/flags-expunge.js';
+import { registerMailboxTests } from './cases/mailboxes.js';
+import { registerQueueTests } from './cases/queue.js';
+import { registerQuotaTests } from './cases/quota.js';
+import { registerSearchTests } from './cases/search.js';
+import { registerUidModseqTests } from './cases/uids-modseq.js';
+import { makeSuite, type BackendFactory, type ConformanceOptions } from './suite.js';
+
+export type { BackendFactory, BackendInstance, ConformanceOptions, TestContext } from './suite.js';
+
+const sections: [string, (suite: ReturnType<typeof makeSuite>) => void][] = [
+  ['accounts', registerAccountTests],
+  ['mailboxes', registerMailboxTests],
+  ['UID and MODSEQ', registerUidModseqTests],
+  ['flags and expunge', registerFlagExpungeTests],
+  ['copy and move', registerCopyMoveTests],
+  ['quota', registerQuotaTests],
+  ['blobs', registerBlobTests],
+  ['text search', registerSearchTests],
+  ['calendars and contacts', registerDavTests],
+  ['outbound queue', registerQueueTests],
+  ['audit log', registerAuditTests],
+  ['change feed', registerChangeFeedTests],
+];
+
+/** Registers every contract test for the backend `name`. `options.skip` maps a test name to
+ *  the reason it is skipped; the reason is shown in the test name of the skipped test. */
+export function runConformance(name: string, factory: BackendFactory, options: ConformanceOptions = {}): void {
+  const skip = options.skip ?? {};
+  describe(`${name} storage conformance`, () => {
+    const suite = makeSuite(factory, skip);
+    for (const [title, register] of sections) {
+      describe(title, () => register(suite));
+    }
+    // A skip entry that names no test would silently stop skipping nothing; catch the typo.
+    it('skip list names only existing tests', () => {
+      const unknown = Object.keys(skip).filter((t) => !suite.names.has(t));
+      expect(unknown, 'skip entries that match no conformance test').toEqual([]);
+    });
+  });
+}
