@@ -66,6 +66,12 @@ export interface NewUser {
   enabled: boolean;
 }
 
+/** What a new user starts with. */
+export interface UserProvision {
+  mailboxes: { name: string; specialUse: SpecialUse | null }[];
+  collections: { kind: DavKind; slug: string; displayName: string; components: string[] }[];
+}
+
 export type UserPatch = Partial<Pick<User, 'displayName' | 'passwordHash' | 'quotaBytes' | 'role' | 'unit' | 'enabled'>>;
 
 export interface UserQuery {
@@ -125,8 +131,10 @@ export interface AccountStore {
   ensureUnit(unit: { name: string; parent?: string | null; displayName?: string }): Promise<Unit>;
   listUnits(): Promise<Unit[]>;
 
-  /** AlreadyExists if the address is taken by a user, alias or group; NotFound if the domain is unknown. */
-  createUser(user: NewUser): Promise<User>;
+  /** AlreadyExists if the address is taken by a user, alias or group; NotFound if the domain is
+   *  unknown. With `provision`, the user's mailboxes and DAV collections are made in the same
+   *  atomic step: there is never a user without its INBOX. */
+  createUser(user: NewUser, provision?: UserProvision): Promise<User>;
   getUser(id: Id): Promise<User | null>;
   getUserByAddress(address: string): Promise<User | null>;
   listUsers(query?: UserQuery): Promise<User[]>;

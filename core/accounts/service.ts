@@ -86,6 +86,7 @@ export class Accounts {
     const { address, role, quotaBytes, unit } = await this.prepareUser(input);
     const passwordHash = input.password ? await hashPassword(input.password, this.hashParams) : null;
     if (unit) await this.store.accounts.ensureUnit({ name: unit });
+    // One atomic step: a user never exists without INBOX, calendar and address book.
     const user = await this.store.accounts.createUser({
       address,
       displayName: input.displayName?.trim() || address.slice(0, address.indexOf('@')),
@@ -94,30 +95,15 @@ export class Accounts {
       role,
       unit,
       enabled: input.enabled ?? true,
+    }, {
+      mailboxes: DEFAULT_MAILBOXES,
+      collections: [
+        { kind: 'calendar', slug: DEFAULT_CALENDAR.slug, displayName: DEFAULT_CALENDAR.displayName, components: DEFAULT_CALENDAR.components },
+        { kind: 'addressbook', slug: DEFAULT_ADDRESSBOOK.slug, displayName: DEFAULT_ADDRESSBOOK.displayName, components: [] },
+      ],
     });
-    try {
-      await this.createDefaults(user);
-    } catch (err) {
-      // A user without INBOX would be half made: undo and report the real fault.
-      await this.store.accounts.deleteUser(user.id).catch(() => undefined);
-      throw err;
-    }
     await this.audit(actor, 'user.create', address, unit, { role, quotaBytes });
     return user;
-  }
-
-  private async createDefaults(user: User): Promise<void> {
-    for (const mb of DEFAULT_MAILBOXES) {
-      await this.store.mail.createMailbox(user.id, mb.name, { specialUse: mb.specialUse, subscribed: true });
-    }
-    await this.store.dav.createCollection({
-      ownerType: 'user', ownerId: user.id, kind: 'calendar', slug: DEFAULT_CALENDAR.slug,
-      displayName: DEFAULT_CALENDAR.displayName, description: '', color: null, components: DEFAULT_CALENDAR.components, props: {},
-    });
-    await this.store.dav.createCollection({
-      ownerType: 'user', ownerId: user.id, kind: 'addressbook', slug: DEFAULT_ADDRESSBOOK.slug,
-      displayName: DEFAULT_ADDRESSBOOK.displayName, description: '', color: null, components: [], props: {},
-    });
   }
 
   async setPassword(address: string, password: string, actor: Actor = SYSTEM): Promise<User> {

@@ -4,7 +4,7 @@
 import type { Statement } from 'better-sqlite3';
 import { AlreadyExists, Conflict, Invalid, NotFound } from '../../core/errors.js';
 import type {
-  AccountStore, Alias, AppPassword, DkimKey, Domain, Group, Id, NewUser, Resolved, Unit, User, UserPatch, UserQuery,
+  AccountStore, Alias, AppPassword, DkimKey, Domain, Group, Id, NewUser, Resolved, Unit, User, UserPatch, UserQuery, UserProvision,
 } from '../types.js';
 import { checkQuota, checkRole, checkText, normalizeAddress, normalizeDomain } from './accounts-names.js';
 import { OwnerPurger } from './accounts-purge.js';
@@ -28,7 +28,9 @@ export class SqliteAccounts implements AccountStore {
   private readonly purger: OwnerPurger;
   private readonly userQueries = new Map<string, Statement>();
 
-  constructor(private readonly ctx: SqliteContext) {
+  /** `provisioner` runs inside createUser's transaction and makes the user's mailboxes and
+   *  collections (it belongs to the mail and DAV parts of the backend). */
+  constructor(private readonly ctx: SqliteContext, private readonly provisioner: (userId: Id, provision: UserProvision) => void) {
     const { db } = ctx;
     this.purger = new OwnerPurger(ctx);
     this.s = {
@@ -171,7 +173,7 @@ export class SqliteAccounts implements AccountStore {
 
   // ------------------------------------------------------------ users
 
-  async createUser(user: NewUser): Promise<User> {
+  async createUser(user: NewUser, provision?: UserProvision): Promise<User> {
     const { address, domain } = normalizeAddress(user.address);
     const displayName = checkText(user.displayName, 'displayName');
     const hash = user.passwordHash === null ? null : checkText(user.passwordHash, 'passwordHash', 1000);
@@ -185,6 +187,7 @@ export class SqliteAccounts implements AccountStore {
       const now = Date.now();
       const row = this.s.insertUser.get(newId(), address, domain, displayName, hash, quota, role, unit, user.enabled ? 1 : 0, now, now) as UserRow;
       this.ctx.changes.record({ kind: 'account.user', userId: row.id });
+      if (provision) this.provisioner(row.id, provision);
       return row;
     }));
   }

@@ -8,15 +8,27 @@ import { promises as fsp, readdirSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { NotFound } from '../../core/errors.js';
 import type { BlobStore } from '../types.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export class FileBlobs implements BlobStore {
   readonly root: string;
   private readonly tmpDir: string;
+  /** Folders known to exist: saves a mkdir round trip per write. */
+  private readonly madeDirs = new Set<string>();
+  private readonly s: Record<'referenced' | 'incRef' | 'decRef' | 'drop' | 'exists', Statement>;
 
   constructor(private readonly db: Db, dataDir: string) {
     this.root = path.join(dataDir, 'blobs');
     this.tmpDir = path.join(this.root, 'tmp');
+    this.s = {
+      referenced: db.prepare('SELECT 1 FROM blobs WHERE id = ? AND refcount > 0'),
+      incRef: db.prepare(`INSERT INTO blobs (id, size, refcount) VALUES (?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET refcount = refcount + excluded.refcount`),
+      decRef: db.prepare('UPDATE blobs SET refcount = refcount - ? WHERE id = ? RETURNING refcount'),
+      drop: db.prepare('DELETE FROM blobs WHERE id = ? AND refcount <= 0'),
+      exists: db.prepare('SELECT 1 FROM blobs WHERE id = ?'),
+    };
   }
 
   async init(): Promise<void> {
@@ -32,9 +44,13 @@ export class FileBlobs implements BlobStore {
   async write(raw: Buffer): Promise<{ id: string; size: number }> {
     const id = createHash('sha256').update(raw).digest('hex');
     const final = this.pathOf(id);
-    if (await exists(final)) return { id, size: raw.length };
+    // A committed reference means the file was complete and durable before that commit.
+    if (this.s.referenced.get(id) && (await exists(final))) return { id, size: raw.length };
     const dir = path.dirname(final);
-    await fsp.mkdir(dir, { recursive: true });
+    if (!this.madeDirs.has(dir)) {
+      await fsp.mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
     const tmp = path.join(this.tmpDir, `${id}.${randomBytes(6).toString('hex')}`);
     const fh = await fsp.open(tmp, 'w', 0o600);
     try {
@@ -50,16 +66,15 @@ export class FileBlobs implements BlobStore {
 
   /** Inside a write transaction: one more record references this blob. */
   incRef(id: string, size: number, count = 1): void {
-    this.db.prepare(`INSERT INTO blobs (id, size, refcount) VALUES (?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET refcount = refcount + excluded.refcount`).run(id, size, count);
+    this.s.incRef.run(id, size, count);
   }
 
   /** Inside a write transaction: one record fewer. Returns the ids now unreferenced, to be
    *  passed to unlinkUnreferenced() after the commit. */
   decRef(id: string, count = 1): boolean {
-    const row = this.db.prepare('UPDATE blobs SET refcount = refcount - ? WHERE id = ? RETURNING refcount').get(count, id) as { refcount: number } | undefined;
+    const row = this.s.decRef.get(count, id) as { refcount: number } | undefined;
     if (row && row.refcount <= 0) {
-      this.db.prepare('DELETE FROM blobs WHERE id = ? AND refcount <= 0').run(id);
+      this.s.drop.run(id);
       return true;
     }
     return false;
@@ -68,9 +83,8 @@ export class FileBlobs implements BlobStore {
   /** After a commit: removes the files of blobs that are still unreferenced. The check and
    *  the unlink are synchronous, so no append in this process can slip between them. */
   unlinkUnreferenced(ids: Iterable<string>): void {
-    const check = this.db.prepare('SELECT 1 FROM blobs WHERE id = ?');
     for (const id of ids) {
-      if (check.get(id)) continue;
+      if (this.s.exists.get(id)) continue;
       try { unlinkSync(this.pathOf(id)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
     }
   }
@@ -98,7 +112,7 @@ export class FileBlobs implements BlobStore {
   /** Removes files no row references, older than graceMs; returns how many. */
   collectGarbage(graceMs: number): number {
     const cutoff = Date.now() - graceMs;
-    const referenced = this.db.prepare('SELECT 1 FROM blobs WHERE id = ? AND refcount > 0');
+    const referenced = this.s.referenced;
     let removed = 0;
     for (const a of safeReaddir(this.root)) {
       const dirA = path.join(this.root, a);

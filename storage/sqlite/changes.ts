@@ -2,6 +2,7 @@
 // Subscribers are fed by reading the table, so changes made by another process (the CLI
 // beside the server) arrive too, in seq order, exactly once.
 import type { ChangeEvent, ChangeFeed, ChangeKind } from '../types.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export interface ChangeInput {
@@ -23,11 +24,15 @@ export class SqliteChanges implements ChangeFeed {
   private timer: NodeJS.Timeout | null = null;
   private pending = false;
 
-  constructor(private readonly db: Db) {}
+  private readonly insert: Statement;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare('INSERT INTO changes (at, kind, user_id, mailbox_id, collection_id, uids, modseq) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  }
 
   /** Inside a write transaction. */
   record(change: ChangeInput): void {
-    this.db.prepare(`INSERT INTO changes (at, kind, user_id, mailbox_id, collection_id, uids, modseq) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    this.insert
       .run(Date.now(), change.kind, change.userId ?? null, change.mailboxId ?? null, change.collectionId ?? null, JSON.stringify(change.uids ?? []), change.modseq ?? null);
   }
 

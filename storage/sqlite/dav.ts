@@ -46,21 +46,24 @@ export class SqliteDav implements DavStore {
     if (!KINDS.includes(input.kind)) throw new Invalid(`bad collection kind ${input.kind}`, 'kind');
     checkSegment(input.slug, 'slug');
     checkProps(input.props);
-    const id = newId();
-    const row = writeTx(this.db, () => {
-      if (this.findRow(input.ownerType, input.ownerId, input.kind, input.slug)) {
-        throw new AlreadyExists(`${input.kind} ${input.slug} already exists`);
-      }
-      this.db.prepare(`INSERT INTO dav_collections (id, owner_type, owner_id, kind, slug, display_name, description,
-          color, components, props, sync_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`)
-        .run(id, input.ownerType, input.ownerId, input.kind, input.slug, input.displayName, input.description,
-          input.color, JSON.stringify(input.components), JSON.stringify(input.props ?? {}), Date.now());
-      const created = this.collectionRow(id)!;
-      this.recordChange('dav.collection', created, 0);
-      return created;
-    });
+    const row = writeTx(this.db, () => this.insertCollection(input));
     this.ctx.changes.notify();
     return toCollection(row);
+  }
+
+  /** Inside a write transaction (the caller's): one new collection row. */
+  insertCollection(input: Omit<DavCollection, 'id' | 'syncToken' | 'createdAt'>) {
+    if (this.findRow(input.ownerType, input.ownerId, input.kind, input.slug)) {
+      throw new AlreadyExists(`${input.kind} ${input.slug} already exists`);
+    }
+    const id = newId();
+    this.db.prepare(`INSERT INTO dav_collections (id, owner_type, owner_id, kind, slug, display_name, description,
+        color, components, props, sync_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`)
+      .run(id, input.ownerType, input.ownerId, input.kind, input.slug, input.displayName, input.description,
+        input.color, JSON.stringify(input.components), JSON.stringify(input.props ?? {}), Date.now());
+    const created = this.collectionRow(id)!;
+    this.recordChange('dav.collection', created, 0);
+    return created;
   }
 
   async getCollection(id: Id): Promise<DavCollection | null> {

@@ -26,12 +26,20 @@ export async function openSqliteStore(options: StoreOptions): Promise<Store> {
   const changes = new SqliteChanges(db);
   const ctx: SqliteContext = { db, blobs, changes };
   let closed = false;
+  const mail = new SqliteMail(ctx);
+  const dav = new SqliteDav(ctx);
+  const accounts = new SqliteAccounts(ctx, (userId, provision) => {
+    mail.mailboxes.provision(userId, provision.mailboxes);
+    for (const c of provision.collections) {
+      dav.insertCollection({ ownerType: 'user', ownerId: userId, kind: c.kind, slug: c.slug, displayName: c.displayName, description: '', color: null, components: c.components, props: {} });
+    }
+  });
   return {
     backend: 'sqlite',
-    accounts: new SqliteAccounts(ctx),
-    mail: new SqliteMail(ctx),
+    accounts,
+    mail,
     blobs,
-    dav: new SqliteDav(ctx),
+    dav,
     queue: new SqliteQueue(ctx),
     audit: new SqliteAudit(ctx),
     changes,

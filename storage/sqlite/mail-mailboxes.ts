@@ -27,7 +27,7 @@ export function normalizeMailboxName(name: string): string {
   return first.toUpperCase() === 'INBOX' ? 'INBOX' + n.slice(first.length) : n;
 }
 
-function checkSpecialUse(use: SpecialUse | null | undefined): string | null {
+function checkSpecialUse(use: SpecialUse | null | undefined): SpecialUse | null {
   if (use === null || use === undefined) return null;
   if (!SPECIAL_USES.has(use)) throw new Invalid(`unknown special use ${String(use)}`, 'specialUse');
   return use;
@@ -61,16 +61,24 @@ export class MailboxOps {
   async create(userId: string, name: string, options: { specialUse?: SpecialUse | null; subscribed?: boolean } = {}): Promise<Mailbox> {
     const n = normalizeMailboxName(name);
     const specialUse = checkSpecialUse(options.specialUse);
-    const row = mapStoreErrors(() => writeTx(this.ctx.db, () => {
-      if (!this.s.userExists.get(userId)) throw new NotFound(`no user ${userId}`);
-      if (this.s.byName.get(userId, n)) throw new AlreadyExists(`mailbox ${n} already exists`);
-      const uidValidity = this.s.uidValidity.get(Math.floor(Date.now() / 1000)) as number;
-      const r = this.s.insert.get(newId(), userId, n, specialUse, uidValidity, options.subscribed === false ? 0 : 1, Date.now()) as MailboxRow;
-      this.ctx.changes.record({ kind: 'mailbox.create', userId, mailboxId: r.id, modseq: r.highest_modseq });
-      return r;
-    }));
+    const row = mapStoreErrors(() => writeTx(this.ctx.db, () => this.insertRow(userId, n, specialUse, options.subscribed !== false)));
     this.ctx.changes.notify();
     return toMailbox(row);
+  }
+
+  /** Inside a write transaction (the caller's): one new mailbox row. */
+  insertRow(userId: string, name: string, specialUse: SpecialUse | null, subscribed: boolean): MailboxRow {
+    if (!this.s.userExists.get(userId)) throw new NotFound(`no user ${userId}`);
+    if (this.s.byName.get(userId, name)) throw new AlreadyExists(`mailbox ${name} already exists`);
+    const uidValidity = this.s.uidValidity.get(Math.floor(Date.now() / 1000)) as number;
+    const r = this.s.insert.get(newId(), userId, name, specialUse, uidValidity, subscribed ? 1 : 0, Date.now()) as MailboxRow;
+    this.ctx.changes.record({ kind: 'mailbox.create', userId, mailboxId: r.id, modseq: r.highest_modseq });
+    return r;
+  }
+
+  /** Inside a write transaction: a new user's mailboxes. */
+  provision(userId: string, list: { name: string; specialUse: SpecialUse | null }[]): void {
+    for (const mb of list) this.insertRow(userId, normalizeMailboxName(mb.name), checkSpecialUse(mb.specialUse), true);
   }
 
   row(id: string): MailboxRow | undefined {

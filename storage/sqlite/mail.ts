@@ -16,7 +16,7 @@ import { toIndexEntry, toMessage, uidList, type IndexRow, type MessageRow } from
 
 export class SqliteMail implements MailStore {
   readonly fts: MailFts;
-  private readonly mailboxes: MailboxOps;
+  readonly mailboxes: MailboxOps;
   private readonly appender: Appender;
   private readonly messages: MessageOps;
   private readonly s: Record<string, Statement>;
