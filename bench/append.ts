@@ -51,7 +51,7 @@ async function run(size: number, writers: number, mode: 'store' | 'core'): Promi
   return `${(size / 1024).toFixed(0).padStart(4)} KB  writers ${String(writers).padStart(2)}  ${mode.padEnd(5)}  ${String(n).padStart(5)} msgs  ${ms.toFixed(0).padStart(6)} ms  ${rate(n, ms).padStart(8)}`;
 }
 
-console.log('append throughput (durable: fsync per blob, synchronous=FULL commits)');
+console.log('append throughput (durable: blobs <= 64 KiB commit with their record, larger ones are fsync\'d files; synchronous=FULL commits)');
 console.log(machineLine());
 for (const size of [4 * 1024, 100 * 1024]) {
   for (const writers of [1, 10]) {

@@ -1,8 +1,13 @@
-// Content-addressed blob files: <dataDir>/blobs/ab/cd/<sha256>. The bytes are stored exactly
-// as received (DKIM and S/MIME must verify after a round trip). A file is written to a
-// temporary name, fsync'd, renamed into place and its folder fsync'd, all before the
-// metadata that references it commits; so a crash leaves at worst an unreferenced file,
-// which collectGarbage() removes after a grace period.
+// Content-addressed blobs (SHA-256 of the exact bytes; DKIM and S/MIME must verify after a
+// round trip), deduplicated and reference-counted in the `blobs` table.
+// - Large blobs are files, <dataDir>/blobs/ab/cd/<sha256>: written to a temporary name,
+//   fsync'd, renamed into place and their folder fsync'd, all before the metadata that
+//   references them commits; so a crash leaves at worst an unreferenced file, which
+//   collectGarbage() removes after a grace period.
+// - Blobs up to INLINE_MAX_BYTES live in the database (`blob_data`), written in the same
+//   transaction as the record that references them: one WAL fsync covers a whole group
+//   commit instead of three fsyncs per message, and nothing can be half-written. SQLite
+//   reads and writes blobs of this size faster than separate files do.
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp, readdirSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -11,12 +16,15 @@ import type { BlobStore } from '../types.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
+/** Most mail is smaller than this; above it, a file avoids bloating the database. */
+export const INLINE_MAX_BYTES = 64 * 1024;
+
 export class FileBlobs implements BlobStore {
   readonly root: string;
   private readonly tmpDir: string;
   /** Folders known to exist: saves a mkdir round trip per write. */
   private readonly madeDirs = new Set<string>();
-  private readonly s: Record<'referenced' | 'incRef' | 'decRef' | 'drop' | 'exists', Statement>;
+  private readonly s: Record<'referenced' | 'incRef' | 'decRef' | 'drop' | 'exists' | 'putData' | 'getData' | 'dropData', Statement>;
 
   constructor(private readonly db: Db, dataDir: string) {
     this.root = path.join(dataDir, 'blobs');
@@ -28,6 +36,9 @@ export class FileBlobs implements BlobStore {
       decRef: db.prepare('UPDATE blobs SET refcount = refcount - ? WHERE id = ? RETURNING refcount'),
       drop: db.prepare('DELETE FROM blobs WHERE id = ? AND refcount <= 0'),
       exists: db.prepare('SELECT 1 FROM blobs WHERE id = ?'),
+      putData: db.prepare('INSERT OR IGNORE INTO blob_data (id, data) VALUES (?, ?)'),
+      getData: db.prepare('SELECT data FROM blob_data WHERE id = ?').pluck(),
+      dropData: db.prepare('DELETE FROM blob_data WHERE id = ?'),
     };
   }
 
@@ -43,6 +54,7 @@ export class FileBlobs implements BlobStore {
    *  that takes a reference with incRef(). */
   async write(raw: Buffer): Promise<{ id: string; size: number }> {
     const id = createHash('sha256').update(raw).digest('hex');
+    if (raw.length <= INLINE_MAX_BYTES) return { id, size: raw.length }; // stored by incRef, in the transaction
     const final = this.pathOf(id);
     // A committed reference means the file was complete and durable before that commit.
     if (this.s.referenced.get(id) && (await exists(final))) return { id, size: raw.length };
@@ -64,9 +76,11 @@ export class FileBlobs implements BlobStore {
     return { id, size: raw.length };
   }
 
-  /** Inside a write transaction: one more record references this blob. */
-  incRef(id: string, size: number, count = 1): void {
+  /** Inside a write transaction: `count` more records reference this blob. `raw` is needed
+   *  when the blob may be new (an append), not when an existing reference is copied. */
+  incRef(id: string, size: number, count = 1, raw?: Buffer): void {
     this.s.incRef.run(id, size, count);
+    if (raw && size <= INLINE_MAX_BYTES) this.s.putData.run(id, raw);
   }
 
   /** Inside a write transaction: one record fewer. Returns the ids now unreferenced, to be
@@ -75,6 +89,7 @@ export class FileBlobs implements BlobStore {
     const row = this.s.decRef.get(count, id) as { refcount: number } | undefined;
     if (row && row.refcount <= 0) {
       this.s.drop.run(id);
+      this.s.dropData.run(id);
       return true;
     }
     return false;
@@ -92,11 +107,14 @@ export class FileBlobs implements BlobStore {
   /** After the commit of a record referencing `id`: a concurrent expunge in another process
    *  may have removed the file between write() and our commit; put it back if so. */
   async ensurePresent(id: string, raw: Buffer): Promise<void> {
+    if (raw.length <= INLINE_MAX_BYTES) return;
     if (!(await exists(this.pathOf(id)))) await this.write(raw);
   }
 
   async get(id: string): Promise<Buffer> {
     if (!/^[0-9a-f]{64}$/.test(id)) throw new NotFound(`no blob ${id}`);
+    const inline = this.s.getData.get(id) as Buffer | undefined;
+    if (inline) return inline;
     try {
       return await fsp.readFile(this.pathOf(id));
     } catch (err) {
@@ -106,7 +124,8 @@ export class FileBlobs implements BlobStore {
   }
 
   async has(id: string): Promise<boolean> {
-    return /^[0-9a-f]{64}$/.test(id) && exists(this.pathOf(id));
+    if (!/^[0-9a-f]{64}$/.test(id)) return false;
+    return this.s.getData.get(id) !== undefined || exists(this.pathOf(id));
   }
 
   /** Removes files no row references, older than graceMs; returns how many. */

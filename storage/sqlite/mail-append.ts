@@ -101,7 +101,7 @@ export class Appender {
     if (user.quota > 0 && user.used > user.quota) throw overQuota(user.quota, user.used - size, size);
     const threadId = this.threads.assign(mb.user_id, input.threading);
     const textId = this.texts.addRef(blobId, input.search);
-    this.ctx.blobs.incRef(blobId, size);
+    this.ctx.blobs.incRef(blobId, size, 1, input.raw);
     const emailId = newId();
     const info = this.s.insert.run(mailboxId, mb.uid, mb.modseq, p.flags, p.seen, p.deleted, p.internalDate, size,
       emailId, threadId, blobId, textId, p.summary);

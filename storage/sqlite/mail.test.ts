@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlreadyExists, Invalid, NotFound, OverQuota } from '../../core/errors.js';
 import type { AppendInput, Id, Mailbox, SearchText, Store, TextCriterion, User } from '../types.js';
+import { INLINE_MAX_BYTES } from './blobs.js';
 import { openSqliteStore } from './index.js';
 import type { SqliteMail } from './mail.js';
 
@@ -73,9 +74,10 @@ describe('appends sharing a commit', () => {
   });
 
   it('leave no file behind for refused messages', async () => {
-    const u = await user('alice', 1500);
+    // Above INLINE_MAX_BYTES, so that they are files (small blobs commit with their record).
+    const u = await user('alice', 150_000);
     const box = await store.mail.createMailbox(u.id, 'INBOX');
-    const inputs = [input({ size: 1000 }), input({ size: 1000 })];
+    const inputs = [input({ size: 100_000 }), input({ size: 100_000 })];
     const outcomes = await Promise.allSettled(inputs.map((i) => store.mail.appendMessage(box.id, i)));
     const refused = outcomes.findIndex((o) => o.status === 'rejected');
     expect(refused).toBeGreaterThanOrEqual(0);
@@ -102,7 +104,7 @@ describe('blobs', () => {
   it('an append in flight keeps its blob file when an expunge drops the last other reference', async () => {
     const u = await user();
     const box = await store.mail.createMailbox(u.id, 'INBOX');
-    const raw = Buffer.from('Subject: same bytes\r\n\r\nhello\r\n');
+    const raw = Buffer.from(`Subject: same bytes\r\n\r\n${'hello\r\n'.repeat(20_000)}`); // a file, not inline
     const first = await store.mail.appendMessage(box.id, input({ raw }));
     const [record] = await store.mail.getMessages(box.id, [first.uid]);
     const second = store.mail.appendMessage(box.id, input({ raw }));
@@ -112,6 +114,24 @@ describe('blobs', () => {
     const done = await second;
     expect((await store.blobs.get(record.blobId)).equals(raw)).toBe(true);
     expect((await store.mail.getMessages(box.id, [done.uid]))[0].blobId).toBe(record.blobId);
+  });
+
+  it('keeps small blobs in the database and large ones as files', async () => {
+    const u = await user();
+    const box = await store.mail.createMailbox(u.id, 'INBOX');
+    const small = Buffer.from('Subject: small\r\n\r\nhello\r\n');
+    const large = Buffer.from(`Subject: large\r\n\r\n${'x'.repeat(INLINE_MAX_BYTES)}\r\n`);
+    const a = await store.mail.appendMessage(box.id, input({ raw: small }));
+    const b = await store.mail.appendMessage(box.id, input({ raw: large }));
+    const [ra, rb] = await store.mail.getMessages(box.id, [a.uid, b.uid]);
+    expect(existsSync(blobFile(ra.blobId))).toBe(false);
+    expect(count('SELECT COUNT(*) FROM blob_data WHERE id = ?', ra.blobId)).toBe(1);
+    expect(existsSync(blobFile(rb.blobId))).toBe(true);
+    expect(count('SELECT COUNT(*) FROM blob_data WHERE id = ?', rb.blobId)).toBe(0);
+    expect((await store.blobs.get(ra.blobId)).equals(small)).toBe(true);
+    await store.mail.expunge(box.id, { uids: [a.uid], onlyDeleted: false });
+    expect(count('SELECT COUNT(*) FROM blob_data WHERE id = ?', ra.blobId)).toBe(0);
+    expect(await store.blobs.has(ra.blobId)).toBe(false);
   });
 });
 

@@ -161,8 +161,9 @@ describe('attempts, retry and removal', () => {
   });
 
   it('frees the blob with the last entry that references it', async () => {
-    const one = await enqueue('same bytes');
-    const two = await enqueue('same bytes');
+    const bytes = `Subject: same\r\n\r\n${'same bytes\r\n'.repeat(10_000)}`; // a file, not inline
+    const one = await enqueue(bytes);
+    const two = await enqueue(bytes);
     expect(two.blobId).toBe(one.blobId);
     await store.queue.remove(one.id);
     expect(existsSync(blobFile(one.blobId))).toBe(true);

@@ -31,7 +31,7 @@ export class SqliteQueue implements QueueStore {
           attempts, expires_at, last_error, lease_until, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, ?)`)
         .run(id, input.from, input.domain, JSON.stringify(recipients), blob.id, blob.size, now,
           input.nextAttemptAt?.getTime() ?? now, input.expiresAt.getTime(), JSON.stringify(input.meta ?? {}));
-      this.ctx.blobs.incRef(blob.id, blob.size);
+      this.ctx.blobs.incRef(blob.id, blob.size, 1, input.raw);
       this.ctx.changes.record({ kind: 'queue' });
       return this.row(id)!;
     });

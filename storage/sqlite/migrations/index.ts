@@ -3,5 +3,6 @@ import type { Migration } from '../db.js';
 import { m001 } from './001_base.js';
 import { m002 } from './002_accounts_mail.js';
 import { m003 } from './003_dav_queue_audit.js';
+import { m004 } from './004_inline_blobs.js';
 
-export const migrations: Migration[] = [m001, m002, m003];
+export const migrations: Migration[] = [m001, m002, m003, m004];
