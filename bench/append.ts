@@ -1,5 +1,5 @@
-// Append throughput into the store with acknowledged durability (blob fsync'd, SQLite
-// commit with synchronous=FULL) for 4 KB and 100 KB messages, 1 and 10 concurrent writers.
+// Append throughput into the store with acknowledged durability (small blobs committed with
+// their record, larger ones fsync'd files; synchronous=FULL) for 4 KB and 100 KB, 1 and 10 writers.
 // Two figures per case: the store call alone (message pre-analysed) and the whole core
 // append (MIME analysis for the index + store), which is what SMTP delivery pays.
 //   node --import tsx bench/append.ts [--count 4000]
