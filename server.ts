@@ -11,6 +11,7 @@ import type { Logger } from './core/log.js';
 import { createMetrics } from './core/metrics.js';
 import { StartupError, explainFsError, formatAddress, type Listener, type Service } from './core/service.js';
 import { loadTls } from './core/tls.js';
+import { createImapService } from './imap/index.js';
 import { createOutboundService, createSmtpService, outboundOptionsFromConfig } from './smtp/index.js';
 import type { Store } from './storage/index.js';
 import { openStore } from './storage/open.js';
@@ -68,6 +69,10 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
     store, delivery, authenticator, resolver, log: log.child({ svc: 'smtp' }),
   }));
   services.push(createOutboundService({ store, resolver, delivery, log }, outboundOptionsFromConfig(config)));
+  services.push(createImapService({
+    host: config.listen, tls, ports: { imap: config.imap.port, imaps: config.imaps.port },
+    maxMessageBytes: config.smtp.maxMessageBytes, store, authenticator, log: log.child({ svc: 'imap' }),
+  }));
 
   const graceMs = config.shutdown.timeoutSeconds * 1000;
   const started: Service[] = [];

@@ -1,4 +1,4 @@
 // Authentication shared by every protocol: password and app-password checks, one brute-force guard.
 export * from './authenticate.js';
 export * from './guard.js';
-export { canonicalIp, ipKey } from './ip.js';
+export { canonicalIp, ipKey, isLoopback } from './ip.js';

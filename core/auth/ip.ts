@@ -1,5 +1,5 @@
 // Client addresses as the brute-force guard sees them.
-import { BlockList, isIP, isIPv4 } from 'node:net';
+import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
 import { Invalid } from '../errors.js';
 
 /** Longest key kept for something that is not an IP address (a Unix socket path, garbage). */
@@ -63,4 +63,16 @@ export function isExempt(list: BlockList, ip: string): boolean {
   const family = isIP(canonical);
   if (family === 0) return false;
   return list.check(canonical, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** 127.0.0.0/8 and ::1 however spelt, also when a dual-stack listener reports ::ffff:127.x.y.z.
+ *  Every protocol treats such a client as on a secure channel for AUTH, as Dovecot does. */
+export function isLoopback(address: string): boolean {
+  const ip = canonicalIp(address);
+  if (isIPv4(ip)) return LOOPBACK.check(ip, 'ipv4');
+  return isIPv6(ip) && LOOPBACK.check(ip, 'ipv6');
 }

@@ -1,0 +1,27 @@
+// EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1): only messages marked \Deleted
+// go, and with UID EXPUNGE only those among the given UIDs. The EXPUNGE responses come
+// from the session's sync after the command, like any other session's would.
+import { Cursor } from '../protocol/cursor.js';
+import { parseSequenceSet, resolveUids, type SequenceSet } from '../protocol/sequence.js';
+import { bad, no, ok } from '../replies.js';
+import { defineCommand, SELECTED } from './command.js';
+
+export const expunge = defineCommand({
+  name: 'EXPUNGE',
+  states: SELECTED,
+  uidForm: true,
+  parse(cur: Cursor, ctx) {
+    if (!ctx.uid) return { set: null as SequenceSet | null };
+    cur.sp();
+    return { set: parseSequenceSet(cur) };
+  },
+  async run(session, { set }) {
+    const sel = session.selected!;
+    if (sel.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
+    if (set?.saved) return bad('SEARCHRES is not supported');
+    const uids = set ? resolveUids(set, sel.knownUids.filter((u) => !sel.isExpunged(u))) : undefined;
+    if (uids && uids.length === 0) return ok('EXPUNGE completed');
+    await session.store.mail.expunge(sel.id, { uids, onlyDeleted: true });
+    return ok('EXPUNGE completed');
+  },
+});
