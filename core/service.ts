@@ -53,7 +53,9 @@ export function listenOn(server: Server, options: { name: string; host: string; 
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen({ host: options.host, port: options.port });
+    // A deep accept queue: clients reconnecting together after a restart (thousands of IDLE
+    // sessions) must not be dropped by the default backlog of 511.
+    server.listen({ host: options.host, port: options.port, backlog: 4096 });
   });
 }
 
