@@ -68,7 +68,7 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
     maxClients: config.smtp.maxClients, socketTimeoutMs: config.smtp.socketTimeoutSeconds * 1000,
     store, delivery, authenticator, resolver, log: log.child({ svc: 'smtp' }),
   }));
-  services.push(createOutboundService({ store, resolver, delivery, log }, outboundOptionsFromConfig(config)));
+  if (config.outbound.enabled) services.push(createOutboundService({ store, resolver, delivery, log }, outboundOptionsFromConfig(config)));
   services.push(createImapService({
     host: config.listen, tls, ports: { imap: config.imap.port, imaps: config.imaps.port },
     maxMessageBytes: config.smtp.maxMessageBytes, store, authenticator, log: log.child({ svc: 'imap' }),

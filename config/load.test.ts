@@ -41,6 +41,7 @@ describe('loadConfig', () => {
     expect(config.log.level).toBe('info');
     expect(config.auth).toEqual({ argon2MemoryKib: 7168, argon2Iterations: 5, argon2Parallelism: 1, lockIpAfter: 50, lockAccountAfter: 20 });
     expect(config.outbound.port).toBe(25);
+    expect(config.outbound.enabled).toBe(true);
     expect(config.outbound.queueLifetimeHours).toBe(120);
     expect(config.dns.zoneFile).toBeNull();
     expect(config.smtp.maxMessageBytes).toBe(50 * 1024 * 1024);

@@ -46,6 +46,7 @@ export const schema = {
   'dns.zoneFile': optionalPath('Zone file answering DNS queries (TXT, MX, A, AAAA, PTR) for SPF/DKIM/DMARC and MX lookups instead of the network; for tests and air-gapped sites (format: docs/dns-zonefile.md).'),
   'dns.zoneFallback': boolean(false, 'With dns.zoneFile: ask the system resolver for names the zone file does not hold.'),
 
+  'outbound.enabled': boolean(true, 'Run the outbound delivery worker. false holds every outgoing message in the queue (maintenance; tests of what gets queued).'),
   'outbound.relay': optionalHostPort('Smart host (host:port) through which all outgoing mail is sent instead of MX delivery.'),
   'outbound.relayUser': optionalText('User name for the smart host (AUTH), if it asks for one.'),
   'outbound.relayPassword': optionalSecret('Password for the smart host.', 'password', () => '***'),

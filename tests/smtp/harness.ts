@@ -41,6 +41,8 @@ export async function startHarness(options: { zone?: string; env?: Record<string
     FACTEUR_AUTH_ARGON2_MEMORY_KIB: String(FAST_HASH.memoryKib),
     FACTEUR_AUTH_ARGON2_ITERATIONS: String(FAST_HASH.iterations),
     FACTEUR_SHUTDOWN_TIMEOUT_SECONDS: '1',
+    // These suites check what gets queued; the worker (tests/smtp-outbound.test.ts) would race them.
+    FACTEUR_OUTBOUND_ENABLED: 'false',
     ...options.env,
   };
   for (const key of ['HTTP', 'HTTPS', 'SMTP', 'SUBMISSION', 'SUBMISSIONS', 'IMAP', 'IMAPS']) env[`FACTEUR_${key}_PORT`] = '0';
