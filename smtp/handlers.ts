@@ -21,6 +21,9 @@ export interface SmtpContext {
   log: Logger;
 }
 
+/** What the steps shared by both listeners use of the context. */
+export type SessionContext = Pick<SmtpContext, 'log' | 'maxMessageBytes'>;
+
 type Callback<T> = (err?: Error | null, value?: T) => void;
 
 /** Runs `step` and answers with its value, its SmtpError, or the reply for what it threw. */
@@ -37,14 +40,14 @@ export function answer<T>(state: SessionState, what: string, callback: Callback<
   );
 }
 
-export function onConnect(ctx: SmtpContext) {
+export function onConnect(ctx: SessionContext) {
   return (session: SMTPServerSession, callback: (err?: Error | null) => void): void => {
     stateOf(session, ctx.log).log.debug({ secure: session.secure }, 'connect');
     callback();
   };
 }
 
-export function onClose(ctx: SmtpContext) {
+export function onClose(ctx: SessionContext) {
   return (session: SMTPServerSession): void => {
     // A session refused before its greeting (maxClients) has no transaction count yet.
     stateOf(session, ctx.log).log.debug({ transactions: Math.max(0, (session.transaction || 1) - 1) }, 'close');
@@ -55,7 +58,7 @@ export function onClose(ctx: SmtpContext) {
  * The message as the pipeline takes it: within the size limit (552 5.3.4 after the final
  * dot), without NUL bytes, bare LF line ends made CRLF (message.ts says why).
  */
-export async function receive(ctx: SmtpContext, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<Buffer> {
+export async function receive(ctx: SessionContext, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<Buffer> {
   const state = stateOf(session, ctx.log);
   let data;
   try {

@@ -1,7 +1,10 @@
-// The two places listener.ts changes smtp-server's behaviour, on a real listener: replies keep
-// the enhanced status code they bring, and AUTH waits for TLS unless the client is loopback
-// (here loopback is not trusted, to see the refusal from 127.0.0.1).
+// The places listener.ts changes smtp-server's behaviour, on a real listener: replies keep
+// the enhanced status code they bring, AUTH waits for TLS unless the client is loopback
+// (here loopback is not trusted, to see the refusal from 127.0.0.1), and the greeting comes
+// without smtp-server's fixed pause but still after the reverse lookup.
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +54,37 @@ describe('FacteurSmtpServer', () => {
     await c.hello('client', { starttls: true, servername: 'localhost' });
     expect(await c.command(`AUTH PLAIN ${plainToken}`)).toBe('235 2.7.0 Authentication successful');
     c.close();
+  });
+});
+
+describe('FacteurSmtpServer greeting', () => {
+  it('greets once the reverse lookup is done, and refuses a client that talks before (421)', async () => {
+    const tls = await loadTls({ certFile: null, keyFile: null, dataDir: dir, hostname: 'localhost' });
+    // A slow PTR lookup: the window in which a client must wait for the greeting.
+    const slow = new FacteurSmtpServer({
+      name: 'localhost', cert: tls.cert, key: tls.key, logger: false,
+      resolver: { reverse: (_ip: string, cb: (err: Error | null, names?: string[]) => void) => { setTimeout(() => cb(null, ['client.example']), 300); } },
+    }, { loopbackIsSecure: false });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slowPort = (slow.server.address() as { port: number }).port;
+    try {
+      const early = net.connect({ host: '127.0.0.1', port: slowPort });
+      early.setEncoding('latin1');
+      let heard = '';
+      early.on('data', (d: string) => { heard += d; });
+      early.on('error', () => undefined);
+      await once(early, 'connect');
+      early.write('EHLO early.example\r\n');
+      await once(early, 'close');
+      expect(heard).toMatch(/^421 .*You talk too soon/m);
+      expect(heard).not.toMatch(/^220 /m);
+
+      const patient = await RawSmtp.connect(slowPort);
+      expect(await patient.command('EHLO patient.example')).toMatch(/^250-localhost Nice to meet you, client\.example/);
+      patient.close();
+    } finally {
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
   });
 });
 

@@ -2,8 +2,8 @@
 // open relay, RFC 5321 §3.6). Each message is checked (SPF, DKIM, DMARC, ARC) and stamped
 // with trace headers before the pipeline stores it; 250 comes after every copy is durable.
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
-import { Refusals, type Origin } from '../core/index.js';
-import { answer, onClose, onConnect, receive, type SmtpContext } from './handlers.js';
+import { Refusals, type AcceptExtras, type Decision, type DeliveryResult, type Origin, type ResolvedRecipient, type Resolver } from '../core/index.js';
+import { answer, onClose, onConnect, receive, type SessionContext } from './handlers.js';
 import { Replies, acceptedText, decisionError } from './replies.js';
 import { acceptedRecipients, dsnOf, envelopeSender, stateOf, tlsInfo, transactionId } from './session.js';
 import { MAX_HOPS, countReceived, receivedHeader, stripOwnAuthResults } from './trace.js';
@@ -11,7 +11,24 @@ import { verifyInbound } from './verify.js';
 
 type Handlers = Pick<SMTPServerOptions, 'onConnect' | 'onMailFrom' | 'onRcptTo' | 'onData' | 'onClose'>;
 
-export function mxHandlers(ctx: SmtpContext): Handlers {
+/**
+ * What the MX handlers use of the rest of the server. Narrow on purpose: the MX listener runs
+ * in a worker thread (mx-thread.ts), and each of these is a call to the main thread there.
+ */
+export interface MxContext extends SessionContext {
+  hostname: string;
+  resolver: Resolver;
+  delivery: {
+    checkSender(origin: Origin, from: string): Promise<Decision>;
+    checkRecipient(origin: Origin, rcpt: string): Promise<ResolvedRecipient>;
+    /** `raw` may be handed over to the other thread: not to be read after the call. */
+    accept(origin: Origin, from: string, recipients: ResolvedRecipient[], raw: Buffer, extras: AcceptExtras): Promise<DeliveryResult>;
+  };
+  /** Is `domain` one of ours? */
+  isLocalDomain(domain: string): Promise<boolean>;
+}
+
+export function mxHandlers(ctx: MxContext): Handlers {
   const origin = (session: SMTPServerSession): Origin => ({ kind: 'mx', ip: session.remoteAddress });
 
   return {
@@ -94,11 +111,11 @@ export function mxHandlers(ctx: SmtpContext): Handlers {
  * postmaster of the local domain closest to our host name (mx.facteur.test -> facteur.test);
  * that address then has to exist, as an alias or a user.
  */
-async function postmaster(ctx: SmtpContext): Promise<string> {
+async function postmaster(ctx: MxContext): Promise<string> {
   const labels = ctx.hostname.split('.');
   for (let i = 0; i < labels.length - 1; i++) {
     const domain = labels.slice(i).join('.');
-    if (await ctx.store.accounts.getDomain(domain)) return `postmaster@${domain}`;
+    if (await ctx.isLocalDomain(domain)) return `postmaster@${domain}`;
   }
   return 'postmaster';
 }

@@ -1,16 +1,16 @@
 // The SMTP service: three listeners on smtp-server, built from the slice of config server.ts
-// hands down. MX (`smtp`) takes mail for local domains, without AUTH; `submission` (STARTTLS)
-// and `submissions` (implicit TLS) take mail from authenticated users.
-import type { SMTPServerOptions } from 'smtp-server';
+// hands down. MX (`smtp`) takes mail for local domains, without AUTH, on its own thread
+// (mx-thread.ts); `submission` (STARTTLS) and `submissions` (implicit TLS) take mail from
+// authenticated users.
 import type { Authenticator, Delivery, Resolver } from '../core/index.js';
 import type { Logger } from '../core/log.js';
 import { listenOn, type Listener, type Service } from '../core/service.js';
 import type { Store } from '../storage/index.js';
-import { reverseResolver } from './client-address.js';
 import type { SmtpContext } from './handlers.js';
 import { FacteurSmtpServer, type AuthTransportPolicy } from './listener.js';
-import { mxHandlers } from './mx.js';
+import { startMxThread, type MxThread } from './mx-thread.js';
 import { Replies } from './replies.js';
+import { commonServerOptions } from './server-options.js';
 import { submissionHandlers } from './submission.js';
 
 export interface SmtpServiceOptions {
@@ -37,6 +37,7 @@ export interface SmtpServiceOptions {
 
 export function createSmtpService(options: SmtpServiceOptions): Service {
   const running: FacteurSmtpServer[] = [];
+  let mx: MxThread | null = null;
   const policy: AuthTransportPolicy = { loopbackIsSecure: options.loopbackIsSecure ?? true };
 
   const context = (listener: string): SmtpContext => ({
@@ -44,35 +45,10 @@ export function createSmtpService(options: SmtpServiceOptions): Service {
     authenticator: options.authenticator, resolver: options.resolver, log: options.log.child({ listener }),
   });
 
-  const common = (): SMTPServerOptions => ({
-    name: options.hostname,
-    banner: 'Facteur',
-    // Our certificate: smtp-server's built-in one has expired (and its key is public).
-    cert: options.tls.cert,
-    key: options.tls.key,
-    minVersion: 'TLSv1.2',
-    size: options.maxMessageBytes,
-    maxRecipients: options.maxRecipients,
-    maxClients: options.maxClients,
-    socketTimeout: options.socketTimeoutMs,
-    hideENHANCEDSTATUSCODES: false,
-    hideDSN: false,
-    // Logging is ours (handlers.ts, per session); smtp-server's would log every command.
-    logger: false,
-  });
-
-  const build = (name: 'smtp' | 'submission' | 'submissions'): FacteurSmtpServer => {
+  const build = (name: 'submission' | 'submissions'): FacteurSmtpServer => {
     const ctx = context(name);
-    if (name === 'smtp') {
-      return new FacteurSmtpServer({
-        ...common(),
-        disabledCommands: ['AUTH'],
-        resolver: reverseResolver(options.resolver),
-        ...mxHandlers(ctx),
-      }, policy);
-    }
     return new FacteurSmtpServer({
-      ...common(),
+      ...commonServerOptions(options),
       secure: name === 'submissions',
       authMethods: ['PLAIN', 'LOGIN'],
       authRequiredMessage: Replies.authRequired().message,
@@ -86,8 +62,11 @@ export function createSmtpService(options: SmtpServiceOptions): Service {
     name: 'smtp',
 
     async start() {
-      const listeners: Listener[] = [];
-      for (const name of ['smtp', 'submission', 'submissions'] as const) {
+      mx = await startMxThread({
+        ...options, port: options.ports.smtp, log: options.log.child({ listener: 'smtp' }), loopbackIsSecure: policy.loopbackIsSecure,
+      });
+      const listeners: Listener[] = [mx.listener];
+      for (const name of ['submission', 'submissions'] as const) {
         const server = build(name);
         const log = options.log.child({ listener: name });
         // Connection-level faults (a reset in the middle of DATA, a failed TLS handshake) are
@@ -101,10 +80,14 @@ export function createSmtpService(options: SmtpServiceOptions): Service {
 
     async stop(graceMs) {
       // smtp-server stops accepting, waits closeTimeout for sessions to end, then sends them 421.
-      await Promise.all(running.map((server) => new Promise<void>((resolve) => {
-        server.options.closeTimeout = Math.max(1, graceMs);
-        server.close(() => resolve());
-      })));
+      await Promise.all([
+        mx?.stop(graceMs),
+        ...running.map((server) => new Promise<void>((resolve) => {
+          server.options.closeTimeout = Math.max(1, graceMs);
+          server.close(() => resolve());
+        })),
+      ]);
+      mx = null;
       running.length = 0;
     },
   };

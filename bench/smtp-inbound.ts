@@ -1,0 +1,112 @@
+// Inbound (MX) throughput and acceptance latency, against the real server in its own process:
+// 4 KB messages from an outside domain (SPF pass, DMARC p=reject, checked through a zone
+// file) to local users, 250 only once each copy is durable (blob fsync'd, SQLite commit).
+//   1. Postfix's smtp-source, 20 sessions, one message per connection (as MTAs send): messages/s.
+//   2. smtp-load.ts (Node, bare sockets), same shape, timing each message from its final "."
+//      to the 250: p50/p99 acceptance latency (smtp-source does not measure latency).
+//   3. smtp-source -d (connections kept for the next message), for comparison.
+// Each phase prints where the CPU went (server, client, other processes). Afterwards the server
+// is stopped and the INBOXes counted: every acknowledged message must be there.
+//   node --import tsx bench/smtp-inbound.ts [--messages 10000] [--sessions 20] [--users 100]
+//        [--cpu-prof DIR]   (profiles the server process, main and MX threads)
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { CpuMeter } from './smtp-cpu.js';
+import { LOCAL_DOMAIN, SENDER_DOMAIN, countInbox, quantile, startBenchServer, userAddress } from './smtp-fixture.js';
+import { runLoad } from './smtp-load.js';
+import { machineLine, rate } from './machine.js';
+
+const arg = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) || fallback;
+const messages = arg('messages', 10_000);
+const sessions = arg('sessions', 20);
+const users = arg('users', 100);
+const profIndex = process.argv.indexOf('--cpu-prof');
+const nodeArgs = profIndex > 0 ? ['--cpu-prof', '--cpu-prof-dir', process.argv[profIndex + 1]] : [];
+const SMTP_SOURCE = '/usr/sbin/smtp-source';
+/** Enough for V8 to have compiled the hot paths before anything is timed. */
+const WARMUP = 2000;
+const BODY_BYTES = 4096;
+const from = `sender@${SENDER_DOMAIN}`;
+
+/** Shaped like smtp-source's: four header fields, then `BODY_BYTES` of 80-column lines. */
+function message(i: number): Buffer {
+  const head = `From: <${from}>\r\nTo: <${userAddress(i % users)}>\r\nDate: ${new Date().toUTCString()}\r\nMessage-Id: <${i}.${process.pid}@load.bench.example>\r\n\r\n`;
+  const lines: string[] = [];
+  for (let n = 0; n * 80 < BODY_BYTES; n++) lines.push(`${n + 1}`.padEnd(78, 'X'));
+  return Buffer.from(head + lines.join('\r\n'));
+}
+
+let sourcePid: number | undefined;
+
+function smtpSource(port: number, count: number, extra: string[]): Promise<{ ms: number; code: number | null; stderr: string; command: string }> {
+  const args = [...extra, '-s', String(sessions), '-l', String(BODY_BYTES), '-m', String(count), '-f', from, '-t', userAddress(0), `127.0.0.1:${port}`];
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(SMTP_SOURCE, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    sourcePid = child.pid;
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      sourcePid = undefined;
+      resolve({ ms: performance.now() - start, code, stderr, command: `smtp-source ${args.join(' ')}` });
+    });
+  });
+}
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+console.log(`SMTP inbound (MX): ${sessions} sessions, ${BODY_BYTES / 1024} KB messages, SPF+DKIM+DMARC+ARC checks, durable delivery to local users of ${LOCAL_DOMAIN}`);
+console.log(machineLine());
+console.log(`load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const server = await startBenchServer({ users, nodeArgs });
+const cpu = new CpuMeter(() => ({ server: server.pid, 'smtp-source': sourcePid, 'bench (Node client)': process.pid }), server.pid);
+let expected = 0;
+let failures = 0;
+try {
+  const warm = await runLoad({ port: server.ports.smtp, sessions, messages: WARMUP, from, to: (i) => userAddress(i % users), message });
+  expected += warm.ok;
+  console.log(`warm-up: ${warm.ok} messages through the Node client (not counted)`);
+
+  const sourceRun = async (title: string, extra: string[], note: string) => {
+    cpu.begin();
+    const run = await smtpSource(server.ports.smtp, messages, extra);
+    const usage = cpu.end();
+    if (run.code === 0) expected += messages;
+    else failures++;
+    console.log(`\n${title} ${run.command}`);
+    console.log(run.code === 0
+      ? `   ${messages} messages in ${(run.ms / 1000).toFixed(2)} s: ${rate(messages, run.ms)} (${note})`
+      : `   smtp-source failed (exit ${run.code}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    console.log(`   ${usage}`);
+  };
+
+  const haveSource = existsSync(SMTP_SOURCE);
+  if (haveSource) await sourceRun('1.', [], 'one connection per message, HELO, no pipelining; all to one user');
+  else console.log(`\n1. smtp-source: not installed (${SMTP_SOURCE}); install Debian's postfix package (client only) to run it. The Node client below gives the throughput.`);
+
+  cpu.begin();
+  const load = await runLoad({ port: server.ports.smtp, sessions, messages, from, to: (i) => userAddress(i % users), message });
+  const usage = cpu.end();
+  expected += load.ok;
+  if (load.failed > 0) failures++;
+  console.log(`\n2. Node client (bench/smtp-load.ts): ${sessions} sessions, ${messages} messages, one connection per message, EHLO, to ${users} users in turn`);
+  console.log(`   ${load.ok} accepted, ${load.failed} failed in ${(load.ms / 1000).toFixed(2)} s: ${rate(load.ok, load.ms)}${load.errors.length ? `; errors: ${load.errors.join(' | ')}` : ''}`);
+  console.log('   acceptance latency, measured by the client from its final "." to the 250 (the message is durable by then):');
+  console.log(`     p50 ${fmt(quantile(load.dataMs, 0.5))}  p90 ${fmt(quantile(load.dataMs, 0.9))}  p99 ${fmt(quantile(load.dataMs, 0.99))}  max ${fmt(load.dataMs.at(-1) ?? NaN)}`);
+  console.log(`   whole transaction, connect -> 250: p50 ${fmt(quantile(load.transactionMs, 0.5))}  p99 ${fmt(quantile(load.transactionMs, 0.99))}`);
+  console.log(`   ${usage}`);
+
+  if (haveSource) await sourceRun('3.', ['-d'], 'connections kept from one message to the next');
+} finally {
+  await server.stop();
+}
+const stored = await server.inspect((store) => countInbox(store, users));
+console.log(`\nafter stop: ${stored} messages in the INBOXes, ${expected} acknowledged${stored === expected ? '' : ' -- MISMATCH'}`);
+console.log(`target: >= 1,000 messages/s with ${sessions} sessions (smtp-source, line 1); p99 acceptance latency on line 2`);
+console.log('notes: the MX thread caches DNS answers for 5 s (smtp/dns-cache.ts), as a local caching resolver would;'
+  + ' all messages here come from one address and domain, so its SPF/DMARC/PTR lookups are answered from that cache.');
+if (nodeArgs.length) console.log(`server CPU profiles written to ${process.argv[profIndex + 1]}`);
+server.cleanup();
+if (stored !== expected || failures > 0) process.exitCode = 1;

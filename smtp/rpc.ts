@@ -1,0 +1,113 @@
+// Calls between the MX worker thread and the main thread (mx-thread.ts, mx-worker.ts): a
+// request carries an id, its answer the same id. Values cross by structured clone; errors are
+// sent as plain fields and rebuilt on the other side, with the typed core errors (errors.ts)
+// rebuilt as their own class so that replies.ts still recognises them.
+import {
+  AlreadyExists, Conflict, Forbidden, Invalid, NotFound, OverQuota, PreconditionFailed, Unavailable,
+  isFacteurError, type FacteurError, type FacteurErrorCode,
+} from '../core/index.js';
+
+/** What both a Worker and a worker's parentPort offer. */
+export interface Port {
+  postMessage(value: unknown, transferList?: readonly ArrayBuffer[]): void;
+  on(event: 'message', listener: (value: unknown) => void): unknown;
+}
+
+type Handler = (...args: any[]) => unknown;
+
+interface Call { rpc: 'call'; id: number; method: string; args: unknown[] }
+interface Notice { rpc: 'notice'; method: string; args: unknown[] }
+interface Result { rpc: 'result'; id: number; value?: unknown; error?: WireError }
+
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  /** Set for the typed core errors: `code` is then a FacteurErrorCode. */
+  facteur?: boolean;
+  quotaBytes?: number;
+  usedBytes?: number;
+  field?: string;
+}
+
+export class RpcPeer {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+
+  constructor(private readonly port: Port, private readonly handlers: Record<string, Handler>) {
+    port.on('message', (m) => this.receive(m as Call | Notice | Result));
+  }
+
+  /** Calls `method` on the other side; `transfer` lists buffers handed over (not copied). */
+  call<T>(method: string, args: unknown[], transfer?: ArrayBuffer[]): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.port.postMessage({ rpc: 'call', id, method, args } satisfies Call, transfer);
+    });
+  }
+
+  /** A call without an answer. */
+  notify(method: string, args: unknown[]): void {
+    this.port.postMessage({ rpc: 'notice', method, args } satisfies Notice);
+  }
+
+  /** Rejects every call still waiting (the other side is gone). */
+  failPending(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private receive(m: Call | Notice | Result): void {
+    if (m.rpc === 'result') {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error) p.reject(fromWire(m.error));
+      else p.resolve(m.value);
+      return;
+    }
+    const handler = this.handlers[m.method];
+    if (m.rpc === 'notice') {
+      handler?.(...m.args);
+      return;
+    }
+    const reply = (r: Omit<Result, 'rpc' | 'id'>) => this.port.postMessage({ rpc: 'result', id: m.id, ...r } satisfies Result);
+    if (!handler) return reply({ error: { name: 'Error', message: `no such method ${m.method}` } });
+    Promise.resolve()
+      .then(() => handler(...m.args))
+      .then((value) => reply({ value }), (err: unknown) => reply({ error: toWire(err) }));
+  }
+}
+
+export function toWire(err: unknown): WireError {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  const e = err as Error & { code?: unknown; quotaBytes?: number; usedBytes?: number; field?: string };
+  return {
+    name: e.name, message: e.message, stack: e.stack,
+    code: typeof e.code === 'string' ? e.code : undefined,
+    facteur: isFacteurError(err) || undefined,
+    quotaBytes: e.quotaBytes, usedBytes: e.usedBytes, field: e.field,
+  };
+}
+
+const typed: Record<FacteurErrorCode, (w: WireError) => FacteurError> = {
+  NOT_FOUND: (w) => new NotFound(w.message),
+  ALREADY_EXISTS: (w) => new AlreadyExists(w.message),
+  CONFLICT: (w) => new Conflict(w.message),
+  OVER_QUOTA: (w) => new OverQuota(w.message, w.quotaBytes ?? 0, w.usedBytes ?? 0),
+  INVALID: (w) => new Invalid(w.message, w.field),
+  PRECONDITION_FAILED: (w) => new PreconditionFailed(w.message),
+  FORBIDDEN: (w) => new Forbidden(w.message),
+  UNAVAILABLE: (w) => new Unavailable(w.message),
+};
+
+export function fromWire(w: WireError): Error {
+  const make = w.facteur ? typed[w.code as FacteurErrorCode] : undefined;
+  const err: Error & { code?: string } = make ? make(w) : Object.assign(new Error(w.message), w.code ? { code: w.code } : {});
+  if (!make) err.name = w.name;
+  // The stack of where it happened, on the other thread: the one worth logging.
+  if (w.stack) err.stack = w.stack;
+  return err;
+}
