@@ -1,19 +1,11 @@
 // What the listeners need to know about a client's address: whether it is this machine
 // (loopback counts as a secure channel for AUTH, as Dovecot treats it) and its PTR name for
 // the Received header, looked up through the one injectable resolver (core/dns).
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { canonicalIp, type Resolver } from '../core/index.js';
+import { isIPv4, isIPv6 } from 'node:net';
+import { canonicalIp, isLoopback, type Resolver } from '../core/index.js';
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/** 127.0.0.0/8 and ::1 however spelt, also when a dual-stack listener reports ::ffff:127.x.y.z. */
-export function isLoopback(address: string): boolean {
-  const ip = canonicalIp(address);
-  if (isIPv4(ip)) return LOOPBACK.check(ip, 'ipv4');
-  return isIPv6(ip) && LOOPBACK.check(ip, 'ipv6');
-}
+/** 127.0.0.0/8 and ::1 however spelt (core/auth/ip.ts, shared with IMAP). */
+export { isLoopback };
 
 /** The reverse-mapping name (RFC 1035 §3.5, RFC 3596 §2.5), or null for a non-IP. */
 export function ptrName(address: string): string | null {
