@@ -52,8 +52,9 @@ export class FileBlobs implements BlobStore {
 
   /** Writes the bytes durably (or finds them already there). Call before the transaction
    *  that takes a reference with incRef(). */
-  async write(raw: Buffer): Promise<{ id: string; size: number }> {
-    const id = createHash('sha256').update(raw).digest('hex');
+  async write(raw: Buffer, knownId?: string): Promise<{ id: string; size: number }> {
+    // `knownId`: the caller already hashed these bytes (an append needs the id before writing).
+    const id = knownId ?? createHash('sha256').update(raw).digest('hex');
     if (raw.length <= INLINE_MAX_BYTES) return { id, size: raw.length }; // stored by incRef, in the transaction
     const final = this.pathOf(id);
     // A committed reference means the file was complete and durable before that commit.

@@ -76,7 +76,7 @@ export class Appender {
     let committed = false;
     const joined = this.batch.hold();
     try {
-      await this.ctx.blobs.write(raw);
+      await this.ctx.blobs.write(raw, blobId);
       const commit = this.batch.run(() => this.store(mailboxId, blobId, raw.length, input, p));
       joined();
       const result = await commit;
