@@ -1,20 +1,14 @@
 // What the IMAP suites share: the real server (startServer, temp data dir, free ports on
 // 127.0.0.1), users provisioned through core, imapflow clients, and a bare socket client for
 // what no well-behaved client would send.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Writable } from 'node:stream';
 import { ImapFlow } from 'imapflow';
-import { loadConfig } from '../../config/index.js';
-import { Accounts } from '../../core/index.js';
-import { createLogger } from '../../core/log.js';
-import { startServer, type RunningServer } from '../../server.js';
+import type { Accounts } from '../../core/index.js';
+import type { RunningServer } from '../../server.js';
 import type { Store } from '../../storage/index.js';
+import { startTestServer, TEST_PASSWORD as PASSWORD } from '../server-harness.js';
 
 export const DOMAIN = 'ecole.test';
-export const PASSWORD = 'correct horse battery';
-const FAST_HASH = { memoryKib: 1024, iterations: 1, parallelism: 1 };
+export { PASSWORD };
 
 export interface Harness {
   server: RunningServer;
@@ -32,33 +26,18 @@ export interface Harness {
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'facteur-imap-'));
-  const full: Record<string, string> = {
-    FACTEUR_DATA_DIR: path.join(dir, 'data'),
-    FACTEUR_LISTEN: '127.0.0.1',
-    FACTEUR_HOSTNAME: 'localhost',
-    FACTEUR_AUTH_ARGON2_MEMORY_KIB: String(FAST_HASH.memoryKib),
-    FACTEUR_AUTH_ARGON2_ITERATIONS: String(FAST_HASH.iterations),
-    FACTEUR_SHUTDOWN_TIMEOUT_SECONDS: '1',
-    ...env,
-  };
-  for (const key of ['HTTP', 'HTTPS', 'SMTP', 'SUBMISSION', 'SUBMISSIONS', 'IMAP', 'IMAPS']) full[`FACTEUR_${key}_PORT`] = '0';
-  const { config } = loadConfig({ env: full });
-  let logText = '';
-  const sink = new Writable({ write(chunk, _enc, cb) { logText += chunk.toString(); cb(); } });
-  const server = await startServer(config, { log: createLogger({ level: 'debug', destination: sink }), print: () => undefined });
-  const port = (name: string) => server.listeners.find((l) => l.name === name)!.port;
-  const accounts = new Accounts(server.store, { hash: FAST_HASH });
+  const t = await startTestServer({ env, name: 'imap' });
+  const accounts = t.accounts;
   await accounts.addDomain(DOMAIN);
   const clients: ImapFlow[] = [];
-  const ports = { imap: port('imap'), imaps: port('imaps'), smtp: port('smtp') };
+  const ports = { imap: t.port('imap'), imaps: t.port('imaps'), smtp: t.port('smtp') };
   return {
-    server,
-    store: server.store,
+    server: t.server,
+    store: t.store,
     accounts,
-    dataDir: full.FACTEUR_DATA_DIR,
+    dataDir: t.dataDir,
     ports,
-    logs: () => logText,
+    logs: t.logs,
     async user(name) {
       const address = `${name}@${DOMAIN}`;
       await accounts.createUser({ address, password: PASSWORD });
@@ -81,8 +60,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     async stop() {
       await Promise.all(clients.map((c) => c.logout().catch(() => c.close())));
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await t.stop();
     },
   };
 }

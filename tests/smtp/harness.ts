@@ -2,20 +2,14 @@
 // 127.0.0.1, DNS from a zone file), provisioning through core, reading a mailbox back through
 // the store, swaks, and a bare socket client for what no well-behaved client would send.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { loadConfig } from '../../config/index.js';
-import { Accounts, Dkim, dkimRecordName, dkimRecordValue, txtStrings, type DkimKeyPair } from '../../core/index.js';
-import { createLogger } from '../../core/log.js';
-import { startServer, type RunningServer } from '../../server.js';
+import { Dkim, dkimRecordName, dkimRecordValue, txtStrings, type Accounts, type DkimKeyPair } from '../../core/index.js';
+import type { RunningServer } from '../../server.js';
 import type { Store } from '../../storage/index.js';
+import { startTestServer } from '../server-harness.js';
 
 export const HOSTNAME = 'mx.facteur.test';
 export { RawSmtp } from './raw-client.js';
-/** Cheap argon2 so that logins do not dominate the suite's time. */
-const FAST_HASH = { memoryKib: 1024, iterations: 1, parallelism: 1 };
 
 export interface Harness {
   server: RunningServer;
@@ -30,44 +24,20 @@ export interface Harness {
 }
 
 export async function startHarness(options: { zone?: string; env?: Record<string, string> } = {}): Promise<Harness> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'facteur-smtp-'));
-  const zoneFile = path.join(dir, 'dns.zone');
-  writeFileSync(zoneFile, options.zone ?? '');
-  const env: Record<string, string> = {
-    FACTEUR_DATA_DIR: path.join(dir, 'data'),
-    FACTEUR_LISTEN: '127.0.0.1',
-    FACTEUR_HOSTNAME: HOSTNAME,
-    FACTEUR_DNS_ZONEFILE: zoneFile,
-    FACTEUR_AUTH_ARGON2_MEMORY_KIB: String(FAST_HASH.memoryKib),
-    FACTEUR_AUTH_ARGON2_ITERATIONS: String(FAST_HASH.iterations),
-    FACTEUR_SHUTDOWN_TIMEOUT_SECONDS: '1',
+  const t = await startTestServer({
+    name: 'smtp', hostname: HOSTNAME, zone: options.zone ?? '',
     // These suites check what gets queued; the worker (tests/smtp-outbound.test.ts) would race them.
-    FACTEUR_OUTBOUND_ENABLED: 'false',
-    ...options.env,
-  };
-  for (const key of ['HTTP', 'HTTPS', 'SMTP', 'SUBMISSION', 'SUBMISSIONS', 'IMAP', 'IMAPS']) env[`FACTEUR_${key}_PORT`] = '0';
-  const { config } = loadConfig({ env });
-  let logText = '';
-  const sink = new Writable({ write(chunk, _enc, cb) { logText += chunk.toString(); cb(); } });
-  const log = createLogger({ level: 'debug', destination: sink });
-  const server = await startServer(config, { log, print: () => undefined });
-  const port = (name: string) => {
-    const l = server.listeners.find((x) => x.name === name);
-    if (!l) throw new Error(`no ${name} listener`);
-    return l.port;
-  };
+    env: { FACTEUR_OUTBOUND_ENABLED: 'false', ...options.env },
+  });
   return {
-    server,
-    store: server.store,
-    accounts: new Accounts(server.store, { hash: FAST_HASH }),
-    dkim: new Dkim(server.store),
-    ports: { smtp: port('smtp'), submission: port('submission'), submissions: port('submissions') },
-    zoneFile,
-    logs: () => logText,
-    async stop() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    server: t.server,
+    store: t.store,
+    accounts: t.accounts,
+    dkim: new Dkim(t.store),
+    ports: { smtp: t.port('smtp'), submission: t.port('submission'), submissions: t.port('submissions') },
+    zoneFile: path.join(t.dir, 'dns.zone'),
+    logs: t.logs,
+    stop: t.stop,
   };
 }
 
