@@ -424,12 +424,19 @@ export interface QueueEntry {
   meta: Record<string, unknown>;
 }
 
+export interface ClaimOptions {
+  perDomain?: number;
+  domainRoom?: Record<string, number>;
+}
+
 export interface QueueStore {
   enqueue(input: { from: string; domain: string; recipients: string[]; raw: Buffer; expiresAt: Date; nextAttemptAt?: Date; meta?: Record<string, unknown> }): Promise<QueueEntry>;
   get(id: Id): Promise<QueueEntry | null>;
   list(options?: { limit?: number }): Promise<QueueEntry[]>;
-  /** Leases up to `limit` entries due at `now` and not leased; no two callers get the same entry. */
-  claimDue(now: Date, limit: number, leaseMs: number): Promise<QueueEntry[]>;
+  /** Leases up to `limit` entries due at `now` and not leased; no two callers get the same entry.
+   *  With `perDomain`, at most that many of one domain, the earliest due; `domainRoom` sets the
+   *  number for named domains instead (0 leaves them alone): the caller has no room for more. */
+  claimDue(now: Date, limit: number, leaseMs: number, options?: ClaimOptions): Promise<QueueEntry[]>;
   /** Records an attempt: recipient outcomes, next attempt time; releases the lease. */
   recordAttempt(id: Id, update: { recipients: QueueRecipient[]; nextAttemptAt: Date; lastError: string | null }): Promise<QueueEntry>;
   /** Removes the entry and releases its blob. */

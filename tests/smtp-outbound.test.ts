@@ -463,6 +463,23 @@ describe('outbound delivery to MX hosts', () => {
     await waitFor('the queue to empty', () => queueEmpty());
   });
 
+  it('does not claim a saturated domain\'s backlog only to hand it back', async () => {
+    const remote = await sink({ holdMs: 100 });
+    for (let i = 0; i < 30; i++) await enqueue({ to: [`user${i}@remote.test`] });
+    let handedBack = 0;
+    const release = store.queue.release.bind(store.queue);
+    store.queue.release = async (id) => { handedBack++; return release(id); };
+    try {
+      worker({ port: remote.port, concurrency: 10, concurrencyPerDomain: 2 }).start();
+      await waitFor('every delivery', () => remote.received.length === 30);
+    } finally {
+      store.queue.release = release;
+    }
+    expect(remote.maxActive.get('remote.test')).toBe(2);
+    // Only the first claim, before the worker knows the domain is busy, may over-reach.
+    expect(handedBack).toBeLessThanOrEqual(10);
+  });
+
   it('holds to the global limit across domains', async () => {
     const remote = await sink({ holdMs: 300 });
     for (let i = 0; i < 3; i++) await enqueue({ to: [`user${i}@remote.test`] });

@@ -2,7 +2,7 @@
 // fsync'd before the row commits); workers take entries with a time-limited lease so that a
 // crashed worker's entries come back by themselves.
 import { Invalid, NotFound } from '../../core/errors.js';
-import type { Id, QueueEntry, QueueRecipient, QueueStore } from '../types.js';
+import type { ClaimOptions, Id, QueueEntry, QueueRecipient, QueueStore } from '../types.js';
 import { newId, writeTx, type Db } from './db.js';
 import type { SqliteContext } from './index.js';
 
@@ -53,16 +53,27 @@ export class SqliteQueue implements QueueStore {
     return rows.map(toEntry);
   }
 
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<QueueEntry[]> {
+  async claimDue(now: Date, limit: number, leaseMs: number, options: ClaimOptions = {}): Promise<QueueEntry[]> {
     if (limit <= 0) return [];
     const at = now.getTime();
     // Select and lease in one IMMEDIATE transaction: it holds the database write lock, so a
     // worker in another process cannot pick the same rows in between.
-    const rows = writeTx(this.db, () => this.db.prepare(`UPDATE queue_entries SET lease_until = ?
-        WHERE id IN (SELECT id FROM queue_entries
-                     WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-                     ORDER BY next_attempt_at, created_at, id LIMIT ?)
-        RETURNING *`).all(at + leaseMs, at, at, limit) as Row[]);
+    const rows = writeTx(this.db, () => (options.perDomain === undefined && options.domainRoom === undefined
+      ? this.db.prepare(`UPDATE queue_entries SET lease_until = ?
+          WHERE id IN (SELECT id FROM queue_entries
+                       WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                       ORDER BY next_attempt_at, created_at, id LIMIT ?)
+          RETURNING *`).all(at + leaseMs, at, at, limit)
+      // Rank each domain's due entries; keep the first `room` of each.
+      : this.db.prepare(`UPDATE queue_entries SET lease_until = ?
+          WHERE id IN (SELECT id FROM (
+                         SELECT id, domain, next_attempt_at, created_at,
+                                ROW_NUMBER() OVER (PARTITION BY domain ORDER BY next_attempt_at, created_at, id) AS rank
+                         FROM queue_entries
+                         WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?))
+                       WHERE rank <= COALESCE((SELECT value FROM json_each(?) WHERE key = domain), ?)
+                       ORDER BY next_attempt_at, created_at, id LIMIT ?)
+          RETURNING *`).all(at + leaseMs, at, at, JSON.stringify(options.domainRoom ?? {}), options.perDomain ?? limit, limit)) as Row[]);
     rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at || a.id.localeCompare(b.id));
     return rows.map(toEntry);
   }

@@ -65,6 +65,18 @@ export function registerQueueTests({ test }: Suite): void {
     expect(ids(afterLease)).toEqual(ids(due));
   });
 
+  test('claimDue takes at most the room given per domain, the earliest due first', async ({ store }) => {
+    const busy = [];
+    for (let i = 0; i < 4; i++) busy.push(await enqueue(store, { domain: 'busy.example' }));
+    const full = await enqueue(store, { domain: 'full.example' });
+    const other = [await enqueue(store, { domain: 'other.example' }), await enqueue(store, { domain: 'other.example' })];
+    const now = new Date();
+    const first = await store.queue.claimDue(now, 10, 60_000, { perDomain: 1, domainRoom: { 'busy.example': 2, 'full.example': 0 } });
+    expect(ids(first)).toEqual(ids([busy[0], busy[1], other[0]]));
+    const rest = await store.queue.claimDue(now, 10, 60_000, { perDomain: 5 });
+    expect(ids(rest)).toEqual(ids([busy[2], busy[3], full, other[1]]));
+  });
+
   test('claimDue is exclusive across two store instances', async (ctx) => {
     const due = [];
     for (let i = 0; i < 12; i++) due.push(await enqueue(ctx.store, { domain: `d${i}.example` }));
