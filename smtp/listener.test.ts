@@ -47,11 +47,13 @@ describe('FacteurSmtpServer', () => {
     c.close();
   });
 
-  it('refuses AUTH before TLS with 538 5.7.11 when loopback is not trusted, accepts it after STARTTLS', async () => {
+  it('neither offers nor runs AUTH before TLS when loopback is not trusted (538 5.7.11), does both after STARTTLS', async () => {
     const c = await RawSmtp.connect(port);
-    await c.hello();
+    const plain = await c.hello();
+    expect(plain).not.toMatch(/AUTH/);
+    expect(plain).toMatch(/^250[- ]STARTTLS$/m);
     expect(await c.command(`AUTH PLAIN ${plainToken}`)).toBe('538 5.7.11 Encryption required: use STARTTLS (or port 465) before AUTH');
-    await c.hello('client', { starttls: true, servername: 'localhost' });
+    expect(await c.hello('client', { starttls: true, servername: 'localhost' })).toMatch(/^250[- ]AUTH PLAIN$/m);
     expect(await c.command(`AUTH PLAIN ${plainToken}`)).toBe('235 2.7.0 Authentication successful');
     c.close();
   });

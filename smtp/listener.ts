@@ -3,7 +3,8 @@
 //   replies.ts) are sent with it, instead of the code smtp-server derives from the reply
 //   code alone (it would answer a relay refusal with 550 5.1.1);
 // - whether AUTH may run over plain text is decided per connection: a loopback client counts
-//   as secure, as Dovecot treats it, anyone else gets 538 before sending a password;
+//   as secure, as Dovecot treats it, anyone else gets 538 before sending a password, and EHLO
+//   does not offer AUTH there (RFC 4954 §4: not before the channel is protected);
 // - the pause before the greeting: smtp-server always waits 100 ms to catch clients that talk
 //   before it (see GREET_PAUSE_MS).
 // The hooks are methods of smtp-server 3.x's classes (its .d.ts declares them); the version is
@@ -58,6 +59,9 @@ export class FacteurSmtpServer extends SMTPServer {
 }
 
 class FacteurConnection extends SMTPConnection {
+  /** Set while EHLO builds its list on a channel where AUTH may not run yet. */
+  private hideAuth = false;
+
   // Same as SMTPConnection.init (smtp-server 3.21), with our pause instead of its fixed 100 ms.
   override init(): void {
     const server = this._server as FacteurSmtpServer;
@@ -82,6 +86,22 @@ class FacteurConnection extends SMTPConnection {
       return;
     }
     super.send(code, data, context);
+  }
+
+  override handler_EHLO(command: Buffer, callback: () => void): void {
+    this.hideAuth = !mayAuthenticate(this.secure, this.remoteAddress, (this._server as FacteurSmtpServer).authPolicy);
+    try {
+      super.handler_EHLO(command, callback);
+    } finally {
+      this.hideAuth = false;
+    }
+  }
+
+  // Only EHLO's list is affected: elsewhere smtp-server uses this check to demand AUTH before
+  // MAIL, which must stay.
+  override _isSupported(command: string): boolean {
+    if (this.hideAuth && command.trim().toUpperCase() === 'AUTH') return false;
+    return super._isSupported(command);
   }
 
   override handler_AUTH(command: Buffer, callback: () => void): void {
