@@ -70,6 +70,7 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
   }));
   if (config.outbound.enabled) services.push(createOutboundService({ store, resolver, delivery, log }, outboundOptionsFromConfig(config)));
   services.push(createImapService({
+    log: log.child({ svc: 'delivery' }),
     host: config.listen, tls, ports: { imap: config.imap.port, imaps: config.imaps.port },
     maxMessageBytes: config.smtp.maxMessageBytes, store, authenticator, log: log.child({ svc: 'imap' }),
   }));

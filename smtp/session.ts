@@ -2,7 +2,7 @@
 // connection's logger and the recipients of the current transaction as the pipeline resolved
 // them at RCPT time (so DATA delivers to exactly what RCPT promised).
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
-import type { ResolvedRecipient } from '../core/index.js';
+import type { RecipientDsn, ResolvedRecipient } from '../core/index.js';
 import type { Logger } from '../core/log.js';
 
 /** What `session.user` holds after AUTH; smtp-server logs `username`. It is cleared by
@@ -41,7 +41,7 @@ export function acceptedRecipients(session: SMTPServerSession, state: SessionSta
   const out: ResolvedRecipient[] = [];
   for (const rcpt of session.envelope.rcptTo) {
     const resolved = state.recipients.get(rcpt.address.toLowerCase());
-    if (resolved) out.push(resolved);
+    if (resolved) out.push(rcpt.dsn ? { ...resolved, dsn: recipientDsn(rcpt.dsn) } : resolved);
   }
   return out;
 }
@@ -49,6 +49,13 @@ export function acceptedRecipients(session: SMTPServerSession, state: SessionSta
 export function envelopeSender(session: SMTPServerSession): string {
   const from = session.envelope.mailFrom as SMTPServerAddress | false;
   return from ? from.address : '';
+}
+
+/** NOTIFY and ORCPT of one RCPT TO, as smtp-server parsed them (it checks their syntax). */
+function recipientDsn(dsn: { notify?: string[]; orcpt?: string }): RecipientDsn {
+  const notify = dsn.notify?.map((n) => n.toUpperCase()).filter((n): n is NonNullable<RecipientDsn['notify']>[number] =>
+    n === 'NEVER' || n === 'SUCCESS' || n === 'FAILURE' || n === 'DELAY');
+  return { notify: notify?.length ? notify : null, orcpt: dsn.orcpt ?? null };
 }
 
 /** RFC 3461 parameters of MAIL FROM, as the pipeline takes them. */

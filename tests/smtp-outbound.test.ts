@@ -351,6 +351,39 @@ describe('outbound delivery to MX hosts', () => {
     await waitFor('the entry to leave the queue', async () => (await store.queue.get(entry.id)) === null);
   });
 
+  it('bounces only the recipients whose NOTIFY asks for failures (RFC 3461), with their ORCPT and, for RET=FULL, the message', async () => {
+    const remote = await sink({ rcpt: () => '550 5.1.1 no such user' });
+    const entry = await enqueue({
+      to: ['bob@remote.test', 'carol@remote.test', 'dan@remote.test'], raw: message('Conseil de classe'),
+      meta: { ret: 'FULL', recipients: {
+        'bob@remote.test': { notify: ['NEVER'], orcpt: null },
+        'carol@remote.test': { notify: ['SUCCESS', 'FAILURE'], orcpt: 'rfc822;Carol@Remote.test' },
+        'dan@remote.test': { notify: ['DELAY'], orcpt: null },
+      } },
+    });
+    worker({ port: remote.port }).start();
+    await waitFor('the entry to leave the queue', async () => (await store.queue.get(entry.id)) === null);
+    const [dsn, ...more] = await waitFor('the bounce', async () => {
+      const msgs = await inbox(store, alice);
+      return msgs.length > 0 ? msgs : null;
+    });
+    expect(more).toHaveLength(0);
+    expect(dsn.match(/^Final-Recipient: .*$/gm)).toEqual(['Final-Recipient: rfc822; carol@remote.test']);
+    expect(dsn).toMatch(/^Original-Recipient: rfc822;Carol@Remote\.test$/m);
+    expect(dsn).toMatch(/^Content-Type: message\/rfc822$/m);
+    expect(dsn).toContain('Subject: Conseil de classe');
+  });
+
+  it('sends no bounce at all when no failed recipient wants one (NOTIFY=NEVER)', async () => {
+    const remote = await sink({ rcpt: () => '550 5.1.1 no such user' });
+    const entry = await enqueue({ to: ['bob@remote.test'], meta: { recipients: { 'bob@remote.test': { notify: ['NEVER'], orcpt: null } } } });
+    worker({ port: remote.port }).start();
+    await waitFor('the entry to leave the queue', async () => (await store.queue.get(entry.id)) === null);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await inbox(store, alice)).toHaveLength(0);
+    expect(remote.rcptCount.get('bob@remote.test')).toBe(1);
+  });
+
   it('when every recipient is refused, bounces the 5xx one and keeps the 4xx one', async () => {
     const remote = await sink({ rcpt: (a) => (a === 'bob@remote.test' ? '550 5.1.1 no such user' : '452 4.2.2 Mailbox full') });
     const entry = await enqueue({ to: ['bob@remote.test', 'carol@remote.test'] });

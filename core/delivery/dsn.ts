@@ -12,6 +12,8 @@ export interface FailedRecipient {
   diagnostic: string;
   /** The MTA that answered, when it was a remote one. */
   remoteMta?: string;
+  /** ORCPT of RCPT TO ("rfc822;addr"), echoed as Original-Recipient (RFC 3464 §2.3.1). */
+  originalRecipient?: string | null;
 }
 
 export interface DsnInput {
@@ -25,6 +27,9 @@ export interface DsnInput {
   envid?: string | null;
   /** 'delayed' warns without giving up; 'failed' is final. */
   action?: 'failed' | 'delayed';
+  /** RET (RFC 3461 §4.3): FULL returns the whole message; otherwise only its header, which
+   *  keeps a confidential body from travelling back through a bounce nobody asked for. */
+  ret?: 'FULL' | 'HDRS' | null;
 }
 
 export function buildDsn(input: DsnInput): Buffer {
@@ -43,13 +48,17 @@ export function buildDsn(input: DsnInput): Buffer {
     ...(input.arrivalDate ? [`Arrival-Date: ${input.arrivalDate.toUTCString().replace('GMT', '+0000')}`] : []),
   ].join('\r\n');
   const perRecipient = input.failed.map((f) => [
+    ...(f.originalRecipient ? [`Original-Recipient: ${oneLine(f.originalRecipient)}`] : []),
     `Final-Recipient: rfc822; ${f.address}`,
     `Action: ${action}`,
     `Status: ${f.status}`,
     ...(f.remoteMta ? [`Remote-MTA: dns; ${f.remoteMta}`] : []),
     `Diagnostic-Code: smtp; ${oneLine(f.diagnostic)}`,
   ].join('\r\n')).join('\r\n\r\n');
-  const headers = originalHeaders(input.originalRaw);
+  // The original goes back as its own bytes: decoding and re-encoding would garble 8-bit text.
+  const returned = input.ret === 'FULL'
+    ? { type: 'message/rfc822', bytes: withCrlf(input.originalRaw) }
+    : { type: 'text/rfc822-headers', bytes: originalHeaders(input.originalRaw) };
   const subject = action === 'failed' ? 'Non remis / Undelivered Mail Returned to Sender' : 'Remise retardée / Delivery delayed';
   const text = [
     `From: Mail Delivery System <MAILER-DAEMON@${input.reportingMta}>`,
@@ -76,20 +85,27 @@ export function buildDsn(input: DsnInput): Buffer {
     perRecipient,
     '',
     `--${boundary}`,
-    'Content-Type: text/rfc822-headers',
+    `Content-Type: ${returned.type}`,
+    // RFC 2046 §5.2.1: message/rfc822 may only be 7bit, 8bit or binary.
+    ...(returned.bytes.some((b) => b > 0x7f) ? ['Content-Transfer-Encoding: 8bit'] : []),
     '',
-    headers,
-    `--${boundary}--`,
     '',
   ].join('\r\n');
-  return Buffer.from(text, 'utf8');
+  // The CRLF before a boundary belongs to the boundary (RFC 2046 §5.1.1): one more keeps the
+  // original's own last line end.
+  return Buffer.concat([Buffer.from(text, 'utf8'), returned.bytes, Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1')]);
 }
 
-function originalHeaders(raw: Buffer): string {
+function originalHeaders(raw: Buffer): Buffer {
   const text = raw.toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
-  const block = end < 0 ? text : text.slice(0, end);
-  return block.replace(/\r?\n/g, '\r\n') + '\r\n';
+  return withCrlf(Buffer.from(end < 0 ? text : text.slice(0, end), 'latin1'));
+}
+
+/** CRLF line ends, and a final one (the boundary must start a line). */
+function withCrlf(raw: Buffer): Buffer {
+  const text = raw.toString('latin1').replace(/\r?\n/g, '\r\n');
+  return Buffer.from(text.endsWith('\r\n') ? text : `${text}\r\n`, 'latin1');
 }
 
 function oneLine(s: string): string {

@@ -4,13 +4,14 @@
 // A message is acknowledged only once every copy is durably stored.
 import { domainOf } from '../accounts/address.js';
 import { isFacteurError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { analyzeMessage } from '../mail/analyze.js';
 import type { Store, User } from '../../storage/index.js';
 import { ACCEPT, Refusals, type Decision } from './decision.js';
 import { buildDsn, type FailedRecipient } from './dsn.js';
 import { SendingLimiter } from './limits.js';
 import { deliverLocal } from './local.js';
-import { dedupeTargets, resolveRecipient, type ResolvedRecipient } from './recipients.js';
+import { dedupeTargets, resolveRecipient, wantsFailureNotice, type RecipientDsn, type ResolvedRecipient } from './recipients.js';
 import { fromFieldCount, mayUseAddress } from './sender.js';
 import { signMessage } from './sign.js';
 
@@ -32,6 +33,16 @@ export interface DeliveryOptions {
   queueLifetimeMs: number;
   /** Per authenticated user; 0 = no limit. */
   sendLimitPerHour: number;
+  /** Where bounces that could not be sent are told. */
+  log?: Logger;
+}
+
+/** A recipient to bounce, with the RCPT TO parameters that decide whether and how. */
+export type BounceRecipient = FailedRecipient & { dsn?: RecipientDsn | null };
+
+export interface BounceOptions {
+  envid?: string | null;
+  ret?: 'FULL' | 'HDRS' | null;
 }
 
 export interface AcceptExtras {
@@ -97,6 +108,12 @@ export class Delivery {
     }
 
     const { users, remote } = dedupeTargets(accepted.flatMap((r) => r.targets));
+    // Each final address keeps the NOTIFY/ORCPT of the RCPT TO it came from.
+    const dsnOf = new Map<string, RecipientDsn>();
+    for (const r of accepted) {
+      if (!r.dsn) continue;
+      for (const t of r.targets) dsnOf.set(t.kind === 'local' ? t.user.address : t.address, r.dsn);
+    }
     let stored;
     try {
       stored = await deliverLocal(this.store, {
@@ -124,7 +141,10 @@ export class Delivery {
         const entry = await this.store.queue.enqueue({
           from, domain, recipients: list, raw: outgoing,
           expiresAt: new Date(Date.now() + this.options.queueLifetimeMs),
-          meta: { envid: extras.dsn?.envid ?? null, ret: extras.dsn?.ret ?? null, origin: origin.kind },
+          meta: {
+            envid: extras.dsn?.envid ?? null, ret: extras.dsn?.ret ?? null, origin: origin.kind,
+            recipients: Object.fromEntries(list.filter((a) => dsnOf.has(a)).map((a) => [a, dsnOf.get(a)])),
+          },
         });
         queued.push(entry.id);
       }
@@ -141,7 +161,9 @@ export class Delivery {
 
     // Some local recipients were full while others got the message: tell the sender.
     if (stored.overQuota.length > 0) {
-      await this.bounce(from, raw, stored.overQuota.map((u) => ({ address: u.address, status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full' })), extras.dsn?.envid);
+      await this.bounce(from, raw, stored.overQuota.map((u) => ({
+        address: u.address, status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full', dsn: dsnOf.get(u.address), originalRecipient: dsnOf.get(u.address)?.orcpt,
+      })), extras.dsn ?? {});
     }
     return { decision: ACCEPT, delivered: stored.stored.length, queued };
   }
@@ -159,11 +181,20 @@ export class Delivery {
     return { ...(await this.accept(origin, envelope.from, recipients, raw, extras)), recipients };
   }
 
-  /** Sends a DSN to `sender` about `failed`. Bounces never bounce: nothing is sent for a
-   *  message that had the null sender. */
-  async bounce(sender: string, originalRaw: Buffer, failed: FailedRecipient[], envid?: string | null): Promise<void> {
-    if (!sender || failed.length === 0) return;
-    const dsn = buildDsn({ reportingMta: this.options.hostname, originalSender: sender, originalRaw, failed, envid, arrivalDate: new Date() });
-    await this.submit({ kind: 'bounce' }, { from: '', to: [sender] }, dsn);
+  /** Sends a DSN to `sender` about the recipients of `failed` that want one (NOTIFY, RFC 3461
+   *  §4.1). Bounces never bounce: nothing is sent for a message that had the null sender. A
+   *  bounce the pipeline refuses (its sender's mailbox is gone or full) is logged and dropped:
+   *  returning it would loop. Throws only on a store fault, for the caller to retry. */
+  async bounce(sender: string, originalRaw: Buffer, failed: BounceRecipient[], options: BounceOptions = {}): Promise<void> {
+    const wanted = failed.filter((f) => wantsFailureNotice(f.dsn));
+    if (!sender || wanted.length === 0) return;
+    const dsn = buildDsn({
+      reportingMta: this.options.hostname, originalSender: sender, originalRaw, envid: options.envid, ret: options.ret, arrivalDate: new Date(),
+      failed: wanted.map(({ dsn: _dsn, ...f }) => f),
+    });
+    const result = await this.submit({ kind: 'bounce' }, { from: '', to: [sender] }, dsn);
+    if (!result.decision.ok) {
+      this.options.log?.warn({ sender, recipients: wanted.map((f) => f.address), reason: result.decision.text }, 'bounce refused by the pipeline; dropped');
+    }
   }
 }

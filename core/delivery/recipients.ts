@@ -12,6 +12,20 @@ export interface ResolvedRecipient {
   address: string;
   decision: Decision;
   targets: Target[];
+  /** RCPT TO's DSN parameters (RFC 3461 §4.1, §4.2), when the client gave any. */
+  dsn?: RecipientDsn;
+}
+
+export interface RecipientDsn {
+  /** null: not given (the default is FAILURE and maybe DELAY, §4.1). */
+  notify: ('NEVER' | 'SUCCESS' | 'FAILURE' | 'DELAY')[] | null;
+  /** ORCPT as given: "rfc822;addr" (addr-type; xtext). */
+  orcpt: string | null;
+}
+
+/** Does the sender want to hear that delivery to this recipient failed? (RFC 3461 §4.1) */
+export function wantsFailureNotice(dsn: RecipientDsn | null | undefined): boolean {
+  return !dsn?.notify || dsn.notify.includes('FAILURE');
 }
 
 /** Alias chains longer than this are a loop or a mistake. */

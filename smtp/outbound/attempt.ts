@@ -1,7 +1,7 @@
 // One delivery attempt for one queue entry: read the message, find where it goes, send it to
 // the recipients still pending, settle the results.
 import { isIP } from 'node:net';
-import { isFacteurError, type Resolver } from '../../core/index.js';
+import { isFacteurError, type RecipientDsn, type Resolver } from '../../core/index.js';
 import type { QueueEntry } from '../../storage/index.js';
 import { resultsFromRoute, resultsFromSend, type RecipientResult } from './outcome.js';
 import { routeFor, type Relay } from './route.js';
@@ -57,6 +57,7 @@ async function send(ctx: AttemptContext, entry: QueueEntry, to: string[], raw: B
     from: entry.from, to, raw,
     envid: typeof entry.meta.envid === 'string' ? entry.meta.envid : null,
     ret: entry.meta.ret === 'FULL' || entry.meta.ret === 'HDRS' ? entry.meta.ret : null,
+    ...relayedDsn(entry, to),
   }, {
     hostname: ctx.hostname,
     auth,
@@ -76,4 +77,13 @@ function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
+}
+
+/** RFC 3461 §5.2: a relaying MTA passes NOTIFY and ORCPT on. nodemailer takes one set per
+ *  message, so they go on when every recipient of the attempt shares them. */
+function relayedDsn(entry: QueueEntry, to: string[]): { notify: string[] | null; orcpt: string | null } {
+  const all = (entry.meta.recipients ?? {}) as Record<string, RecipientDsn | undefined>;
+  const lists = to.map((a) => (all[a]?.notify ?? []).join(','));
+  const notify = lists[0] && lists.every((l) => l === lists[0]) ? lists[0].split(',') : null;
+  return { notify, orcpt: to.length === 1 ? all[to[0]]?.orcpt ?? null : null };
 }

@@ -1,6 +1,6 @@
 // After an attempt: record each recipient's new state, bounce the ones that failed for good
 // (or ran out of time), then drop the entry when nobody is left or schedule the next try.
-import { isFacteurError, type Delivery, type FailedRecipient } from '../../core/index.js';
+import { isFacteurError, type BounceRecipient, type Delivery, type RecipientDsn } from '../../core/index.js';
 import type { Logger } from '../../core/log.js';
 import type { QueueEntry, QueueRecipient, Store } from '../../storage/index.js';
 import type { RecipientResult } from './outcome.js';
@@ -31,12 +31,16 @@ export interface SettleOptions {
 export async function settle(ctx: SettleContext, entry: QueueEntry, raw: Buffer, results: RecipientResult[], options: SettleOptions): Promise<Settled> {
   const { now } = options;
   const byAddress = new Map(results.map((r) => [r.address, r]));
-  const bounces = new Map<string, FailedRecipient>();
+  const bounces = new Map<string, BounceRecipient>();
+  const rcptDsn = (entry.meta.recipients ?? {}) as Record<string, RecipientDsn | undefined>;
+  const failure = (address: string, status: string, diagnostic: string, remoteMta: string | null | undefined): BounceRecipient => ({
+    address, status, diagnostic, remoteMta: remoteMta ?? undefined, dsn: rcptDsn[address] ?? null, originalRecipient: rcptDsn[address]?.orcpt ?? null,
+  });
   let recipients: QueueRecipient[] = entry.recipients.map((r) => {
     const result = r.status === 'pending' ? byAddress.get(r.address) : undefined;
     if (!result) return r;
     if (result.outcome === 'failed') {
-      bounces.set(r.address, { address: r.address, status: result.status, diagnostic: result.reply, remoteMta: result.remoteMta ?? undefined });
+      bounces.set(r.address, failure(r.address, result.status, result.reply, result.remoteMta));
     }
     const status = result.outcome === 'delivered' ? 'delivered' : result.outcome === 'failed' ? 'failed' : 'pending';
     return { address: r.address, status, lastResponse: result.reply };
@@ -48,7 +52,7 @@ export async function settle(ctx: SettleContext, entry: QueueEntry, raw: Buffer,
     recipients = recipients.map((r) => {
       if (r.status !== 'pending') return r;
       const diagnostic = `Delivery time expired after ${entry.attempts + 1} attempts; last error: ${r.lastResponse ?? 'none'}`;
-      bounces.set(r.address, { address: r.address, status: '4.4.7', diagnostic, remoteMta: byAddress.get(r.address)?.remoteMta ?? undefined });
+      bounces.set(r.address, failure(r.address, '4.4.7', diagnostic, byAddress.get(r.address)?.remoteMta));
       return { ...r, status: 'failed', lastResponse: diagnostic };
     });
   }
@@ -61,7 +65,10 @@ export async function settle(ctx: SettleContext, entry: QueueEntry, raw: Buffer,
         'undeliverable bounce dropped (null sender: bounces never bounce)');
     } else {
       try {
-        await ctx.delivery.bounce(entry.from, raw, failed, typeof entry.meta.envid === 'string' ? entry.meta.envid : null);
+        await ctx.delivery.bounce(entry.from, raw, failed, {
+          envid: typeof entry.meta.envid === 'string' ? entry.meta.envid : null,
+          ret: entry.meta.ret === 'FULL' || entry.meta.ret === 'HDRS' ? entry.meta.ret : null,
+        });
       } catch (err) {
         // Keep them pending: the next attempt gets the same answer and the bounce is tried again,
         // rather than the sender never hearing of it.

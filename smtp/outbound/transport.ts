@@ -13,6 +13,10 @@ export interface OutgoingMessage {
   /** RFC 3461 parameters passed on when the next server supports DSN. */
   envid?: string | null;
   ret?: 'FULL' | 'HDRS' | null;
+  /** NOTIFY shared by every recipient of this attempt (nodemailer sends one list for all). */
+  notify?: string[] | null;
+  /** ORCPT, when the attempt has one recipient (nodemailer sends one for all). */
+  orcpt?: string | null;
 }
 
 export interface TransportOptions {
@@ -120,7 +124,12 @@ async function sendOnce(hop: Hop, message: OutgoingMessage, options: TransportOp
     envelope: { from: message.from, to: message.to, size: message.raw.length, use8BitMime: has8bit },
     raw: message.raw,
     signal: options.signal,
-    ...(message.envid || message.ret ? { dsn: { id: message.envid ?? undefined, return: message.ret ?? undefined } } : {}),
+    ...(message.envid || message.ret || message.notify || message.orcpt ? {
+      dsn: {
+        id: message.envid ?? undefined, return: message.ret ?? undefined,
+        notify: message.notify ?? undefined, recipient: message.orcpt?.replace(/^rfc822;\s*/i, '') ?? undefined,
+      },
+    } : {}),
   };
   try {
     const info = (await transport.sendMail(mail as Parameters<typeof transport.sendMail>[0])) as unknown as SentInfo;

@@ -165,6 +165,8 @@ describe('MX listener', () => {
     const entries = await h.store.queue.list();
     const entry = entries.filter((e) => e.domain === 'remote.example').at(-1)!;
     expect(entry.meta).toMatchObject({ envid: 'QQ314159', ret: 'HDRS', origin: 'mx' });
+    // NOTIFY and ORCPT follow the alias's expansion to the final address.
+    expect(entry.meta.recipients).toEqual({ 'someone@remote.example': { notify: ['FAILURE', 'DELAY'], orcpt: 'rfc822;fwd@facteur.test' } });
   });
 
   it('answers each recipient on its own: refused ones do not stop the others', async () => {
