@@ -8,6 +8,7 @@ import type { DavCollection, DavItemInput, Store } from '../types.js';
 import { FileBlobs } from './blobs.js';
 import { SqliteChanges } from './changes.js';
 import { SqliteDav } from './dav.js';
+import { WalSync } from './wal-sync.js';
 import { openDatabase } from './db.js';
 import { openSqliteStore } from './index.js';
 
@@ -207,7 +208,7 @@ describe('sync tokens', () => {
     const db = openDatabase(path.join(dir, 'facteur.db'));
     try {
       const blobs = new FileBlobs(db, dir);
-      const dav = new SqliteDav({ db, blobs, changes: new SqliteChanges(db) }, { tombstoneRetentionMs: -1 });
+      const dav = new SqliteDav({ db, blobs, changes: new SqliteChanges(db), walSync: new WalSync(db) }, { tombstoneRetentionMs: -1 });
       const c = await dav.createCollection({ ownerType: 'group', ownerId: 'g1', kind: 'addressbook', slug: 'shared', displayName: 'Shared', description: '', color: null, components: [], props: {} });
       await dav.putItem(c.id, { ...event('a.vcf', 'a'), componentType: 'VCARD' });
       await dav.putItem(c.id, { ...event('b.vcf', 'b'), componentType: 'VCARD' });

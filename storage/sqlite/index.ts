@@ -10,6 +10,7 @@ import { openDatabase, type Db } from './db.js';
 import { SqliteDav } from './dav.js';
 import { SqliteMail } from './mail.js';
 import { SqliteQueue } from './queue.js';
+import { WalSync } from './wal-sync.js';
 
 /** What every part of the SQLite backend shares. */
 export interface SqliteContext {
@@ -19,12 +20,15 @@ export interface SqliteContext {
 }
 
 export async function openSqliteStore(options: StoreOptions): Promise<Store> {
+  /** Makes lazy commits durable (wal-sync.ts). */
+  walSync: WalSync;
   mkdirSync(options.dataDir, { recursive: true });
   const db = openDatabase(path.join(options.dataDir, 'facteur.db'));
   const blobs = new FileBlobs(db, options.dataDir);
   await blobs.init();
   const changes = new SqliteChanges(db);
-  const ctx: SqliteContext = { db, blobs, changes };
+  const walSync = new WalSync(db);
+  const ctx: SqliteContext = { db, blobs, changes, walSync };
   let closed = false;
   const mail = new SqliteMail(ctx);
   const dav = new SqliteDav(ctx);
@@ -56,3 +60,4 @@ export async function openSqliteStore(options: StoreOptions): Promise<Store> {
     },
   };
 }
+      await walSync.close();

@@ -47,7 +47,7 @@ export class Appender {
 
   constructor(private readonly ctx: SqliteContext, private readonly texts: MailTexts, private readonly fts: MailFts) {
     const { db } = ctx;
-    this.batch = new GroupCommit(db);
+    this.batch = new GroupCommit(db, ctx.walSync);
     this.threads = new ThreadLinks(db);
     this.s = {
       precheck: db.prepare('SELECT u.quota_bytes AS quota, u.used_bytes AS used FROM mailboxes m JOIN users u ON u.id = m.user_id WHERE m.id = ?'),

@@ -1,13 +1,14 @@
 // Group commit: concurrent appends share one write transaction, hence one WAL fsync, while
-// each stays atomic and fails alone (its own savepoint). A call resolves only after the
-// commit that holds it, so an acknowledged append is durable.
+// each stays atomic and fails alone (its own savepoint). The transaction commits without
+// blocking on the disk and the fsync runs off the event loop (wal-sync.ts); a call resolves
+// only after that fsync, so an acknowledged append is durable.
 //
 // A caller about to run work (an append still writing its blob) announces it with hold():
 // the next commit then waits, at most maxWaitMs, for the held work to join it. Without that,
 // with N writers each commit would carry the one or two blobs that happened to finish first.
 import type { Db } from './db.js';
-import { writeTx } from './db.js';
 import { toStoreError } from './mail-errors.js';
+import { lazyTx, type WalSync } from './wal-sync.js';
 
 interface Pending {
   work: () => unknown;
@@ -26,7 +27,7 @@ export class GroupCommit {
 
   /** `maxBatch` bounds how long one transaction holds the write lock; `maxWaitMs` how long
    *  queued work may wait for held work. */
-  constructor(private readonly db: Db, private readonly maxBatch = 200, private readonly maxWaitMs = 3) {
+  constructor(private readonly db: Db, private readonly walSync: WalSync, private readonly maxBatch = 200, private readonly maxWaitMs = 3) {
     // Called inside the batch's transaction, better-sqlite3 turns this into a SAVEPOINT:
     // a throw rolls back this piece of work only.
     this.savepoint = db.transaction((work: () => unknown) => work());
@@ -78,7 +79,7 @@ export class GroupCommit {
     if (batch.length === 0) return;
     const outcomes: Outcome[] = [];
     try {
-      writeTx(this.db, () => {
+      lazyTx(this.db, () => {
         for (const p of batch) {
           try {
             outcomes.push({ ok: true, value: this.savepoint(p.work) });
@@ -97,10 +98,14 @@ export class GroupCommit {
     } finally {
       this.schedule();
     }
-    batch.forEach((p, i) => {
+    this.walSync.committed();
+    const settle = (syncError: unknown) => batch.forEach((p, i) => {
       const o = outcomes[i];
-      if (o.ok) p.resolve(o.value);
+      // Committed but not known to be on disk: not acknowledged (the caller answers 451).
+      if (syncError) p.reject(toStoreError(syncError));
+      else if (o.ok) p.resolve(o.value);
       else p.reject(toStoreError(o.error));
     });
+    this.walSync.sync().then(() => settle(null), settle);
   }
 }

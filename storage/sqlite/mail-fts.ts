@@ -6,7 +6,7 @@ import type { Statement } from 'better-sqlite3';
 import { Invalid } from '../../core/errors.js';
 import type { TextCriterion, TextField } from '../types.js';
 import type { Db } from './db.js';
-import { writeTx } from './db.js';
+import { lazyTx } from './wal-sync.js';
 import { fold, INDEXED_COUNTER, quoted, TEXT_COLUMNS } from './mail-texts.js';
 
 // Below this many messages a mailbox is scanned row by row: cheaper than walking the
@@ -112,7 +112,9 @@ export class MailFts {
 
   /** Indexes up to `limit` documents not yet indexed; returns how many. */
   indexPending(limit = Number.MAX_SAFE_INTEGER): number {
-    return writeTx(this.db, () => {
+    // The index can be rebuilt: its commit need not wait for the disk. A power loss takes the
+    // watermark back with the rows, and those messages are indexed again.
+    return lazyTx(this.db, () => {
       const from = this.watermark();
       const to = this.s.chunkEnd.get(from, limit) as number | null;
       if (to === null) return 0;

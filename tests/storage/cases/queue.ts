@@ -67,9 +67,10 @@ export function registerQueueTests({ test }: Suite): void {
 
   test('claimDue takes at most the room given per domain, the earliest due first', async ({ store }) => {
     const busy = [];
-    for (let i = 0; i < 4; i++) busy.push(await enqueue(store, { domain: 'busy.example' }));
-    const full = await enqueue(store, { domain: 'full.example' });
-    const other = [await enqueue(store, { domain: 'other.example' }), await enqueue(store, { domain: 'other.example' })];
+    // Distinct due times: "earliest first" must not depend on ties.
+    for (let i = 0; i < 4; i++) busy.push(await enqueue(store, { domain: 'busy.example', dueIn: -10_000 + i * 100 }));
+    const full = await enqueue(store, { domain: 'full.example', dueIn: -9_000 });
+    const other = [await enqueue(store, { domain: 'other.example', dueIn: -8_000 }), await enqueue(store, { domain: 'other.example', dueIn: -7_000 })];
     const now = new Date();
     const first = await store.queue.claimDue(now, 10, 60_000, { perDomain: 1, domainRoom: { 'busy.example': 2, 'full.example': 0 } });
     expect(ids(first)).toEqual(ids([busy[0], busy[1], other[0]]));
