@@ -13,6 +13,7 @@ import {
   type AliasRow, type AppPasswordRow, type DkimRow, type DomainRow, type GroupRow, type UnitRow, type UserRow,
 } from './accounts-rows.js';
 import { newId, writeTx } from './db.js';
+import { lazyTx } from './wal-sync.js';
 import type { SqliteContext } from './index.js';
 import { unlinkReleased } from './mail-blob-pins.js';
 import { mapStoreErrors } from './mail-errors.js';
@@ -82,6 +83,16 @@ export class SqliteAccounts implements AccountStore {
   /** One write transaction; change events become visible to subscribers after it commits. */
   private tx<T>(fn: () => T): T {
     const result = mapStoreErrors(() => writeTx(this.ctx.db, fn));
+    this.ctx.changes.notify();
+    return result;
+  }
+
+  /** Like tx(), for the bulk paths (an import creates users several at a time): the commit does
+   *  not block on the disk, and concurrent ones share one fsync (wal-sync.ts). Resolves once durable. */
+  private async sharedSyncTx<T>(fn: () => T): Promise<T> {
+    const result = mapStoreErrors(() => lazyTx(this.ctx.db, fn));
+    this.ctx.walSync.committed();
+    await this.ctx.walSync.sync();
     this.ctx.changes.notify();
     return result;
   }
@@ -181,7 +192,7 @@ export class SqliteAccounts implements AccountStore {
     const role = checkRole(user.role);
     const unit = user.unit === null || user.unit === undefined ? null : checkText(user.unit, 'unit', 200);
     if (typeof user.enabled !== 'boolean') throw new Invalid('enabled must be a boolean', 'enabled');
-    return toUser(this.tx(() => {
+    return toUser(await this.sharedSyncTx(() => {
       this.needDomain(domain);
       this.needFree(address);
       const now = Date.now();

@@ -2,6 +2,7 @@
 import type { AuditEntry, AuditLog, AuditQuery } from '../types.js';
 import type { Db } from './db.js';
 import type { SqliteContext } from './index.js';
+import { lazyTx } from './wal-sync.js';
 
 interface Row {
   seq: number; at: number; actor: string; action: string; target: string | null;
@@ -13,18 +14,21 @@ const DEFAULT_LIMIT = 100;
 export class SqliteAudit implements AuditLog {
   private readonly db: Db;
 
-  constructor(ctx: SqliteContext) {
+  constructor(private readonly ctx: SqliteContext) {
     this.db = ctx.db;
   }
 
   async append(entry: Omit<AuditEntry, 'id' | 'at'> & { at?: Date }): Promise<AuditEntry> {
     const at = entry.at ?? new Date();
     const details = entry.details ?? {};
-    // A single INSERT is atomic on its own; no IMMEDIATE transaction needed.
-    const seq = this.db.prepare(`INSERT INTO audit_log (at, actor, action, target, unit, ip, success, details)
+    // Logins and bulk imports append often: the commit does not block on the disk, and
+    // appends made together share one fsync before they return (wal-sync.ts).
+    const seq = lazyTx(this.db, () => this.db.prepare(`INSERT INTO audit_log (at, actor, action, target, unit, ip, success, details)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
       .pluck().get(at.getTime(), entry.actor, entry.action, entry.target ?? null, entry.unit ?? null, entry.ip ?? null,
-        entry.success ? 1 : 0, JSON.stringify(details)) as number;
+        entry.success ? 1 : 0, JSON.stringify(details)) as number);
+    this.ctx.walSync.committed();
+    await this.ctx.walSync.sync();
     return {
       id: String(seq),
       at: new Date(at.getTime()),
