@@ -6,7 +6,7 @@
 // with the message and its analysis, the DNS lookups, and log lines.
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
-import { provideAnalysis, type AcceptExtras, type AnalyzedMessage, type Delivery, type Origin, type ResolvedRecipient, type Resolver } from '../core/index.js';
+import { type AcceptExtras, type AnalyzedMessage, type Delivery, type Origin, type ResolvedRecipient, type Resolver } from '../core/index.js';
 import type { Logger } from '../core/log.js';
 import { StartupError, type Listener } from '../core/service.js';
 import type { Store } from '../storage/index.js';
@@ -55,8 +55,7 @@ export async function startMxThread(o: MxThreadOptions): Promise<MxThread> {
     checkRecipient: (origin: Origin, rcpt: string) => o.delivery.checkRecipient(origin, rcpt),
     accept(origin: Origin, from: string, recipients: ResolvedRecipient[], bytes: Uint8Array, extras: AcceptExtras, analyzed: AnalyzedMessage) {
       const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      provideAnalysis(raw, analyzed);
-      return o.delivery.accept(origin, from, recipients, raw, extras);
+      return o.delivery.accept(origin, from, recipients, raw, { ...extras, analyzed });
     },
     isLocalDomain: async (domain: string) => (await o.store.accounts.getDomain(domain)) !== null,
     resolve: (name: string, rrtype: string) => o.resolver(name, rrtype),

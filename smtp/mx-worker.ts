@@ -45,7 +45,7 @@ function build(): FacteurSmtpServer {
       checkSender: (origin: Origin, from: string) => peer.call<Decision>('checkSender', [origin, from]),
       checkRecipient: (origin: Origin, rcpt: string) => peer.call<ResolvedRecipient>('checkRecipient', [origin, rcpt]),
       // The pipeline would analyse the message on the main thread: done here instead, and
-      // handed over with it (core/mail/analyze.ts provideAnalysis).
+      // handed over with it (accept's `analyzed` extra).
       accept(origin: Origin, from: string, recipients: ResolvedRecipient[], raw: Buffer, extras: AcceptExtras) {
         const analyzed = analyzeNow(raw);
         return peer.call<DeliveryResult>('accept', [origin, from, recipients, raw, extras, analyzed], ownedBuffer(raw));

@@ -11,6 +11,7 @@ import { Accounts } from '../accounts/index.js';
 import { Dkim } from '../dkim/index.js';
 import { zoneTextResolver } from '../dns/index.js';
 import { Unavailable } from '../errors.js';
+import { analyzeNow } from '../mail/analyze.js';
 import { Delivery, type Origin } from './pipeline.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'facteur-delivery-'));
@@ -109,6 +110,11 @@ describe('checkRecipient', () => {
   });
 });
 
+async function mailboxOf(address: string, name = 'INBOX'): Promise<string> {
+  const user = await store.accounts.getUserByAddress(address);
+  return (await store.mail.findMailbox(user!.id, name))!.id;
+}
+
 describe('accept', () => {
   it('stores one copy per user with Return-Path, Delivered-To and the trace headers, duplicates once', async () => {
     const rcpts = await Promise.all(['team@facteur.test', 'profs@facteur.test', 'alice@facteur.test'].map((r) => delivery.checkRecipient(mx, r)));
@@ -118,6 +124,15 @@ describe('accept', () => {
     expect((await inbox('alice@facteur.test')).length).toBe(before + 1);
     const copy = (await inbox('carol@facteur.test')).at(-1)!;
     expect(copy.startsWith('Return-Path: <paul@ext.example>\r\nDelivered-To: carol@facteur.test\r\nReceived: from x by y; now\r\nSubject: fan-out\r\n')).toBe(true);
+  });
+
+  it('files with the analysis the caller made, when it gives one (the MX thread does)', async () => {
+    const raw = msg({ From: 'a@ext.example', Subject: 'as sent' });
+    const analyzed = analyzeNow(msg({ From: 'a@ext.example', Subject: 'as analysed elsewhere' }));
+    const result = await delivery.accept(mx, 'a@ext.example', [await delivery.checkRecipient(mx, 'carol@facteur.test')], raw, { analyzed });
+    expect(result.decision).toEqual({ ok: true });
+    expect(await store.mail.searchText(await mailboxOf('carol@facteur.test'), [{ field: 'subject', value: 'analysed elsewhere' }])).toHaveLength(1);
+    expect(await store.mail.searchText(await mailboxOf('carol@facteur.test'), [{ field: 'subject', value: 'as sent' }])).toHaveLength(0);
   });
 
   it('files in Junk when asked', async () => {

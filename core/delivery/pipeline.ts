@@ -5,8 +5,9 @@
 import { domainOf } from '../accounts/address.js';
 import { isFacteurError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { analyzeMessage } from '../mail/analyze.js';
+import { analyzeMessage, type AnalyzedMessage } from '../mail/analyze.js';
 import type { Store, User } from '../../storage/index.js';
+import { sendAutoReplies } from './autoreply.js';
 import { ACCEPT, Refusals, type Decision } from './decision.js';
 import { buildDsn, type FailedRecipient } from './dsn.js';
 import { SendingLimiter } from './limits.js';
@@ -52,6 +53,9 @@ export interface AcceptExtras {
   junk?: boolean;
   /** DSN parameters for the queue (RFC 3461). */
   dsn?: { envid?: string | null; ret?: 'FULL' | 'HDRS' | null };
+  /** The message's analysis when the caller already made it (the MX listener does, on its
+   *  own thread): it must be of these very bytes. */
+  analyzed?: AnalyzedMessage;
 }
 
 export interface DeliveryResult {
@@ -91,7 +95,7 @@ export class Delivery {
     if (raw.length > this.options.maxMessageBytes) return none(Refusals.tooBig(this.options.maxMessageBytes));
     const accepted = recipients.filter((r) => r.decision.ok);
     if (accepted.length === 0) return none(Refusals.noRecipients());
-    const analyzed = await analyzeMessage(raw);
+    const analyzed = extras.analyzed ?? await analyzeMessage(raw);
 
     let message = raw;
     if (AUTHENTICATED.includes(origin.kind)) {
@@ -105,6 +109,9 @@ export class Delivery {
       if (!this.limiter.take(user.id)) return none(Refusals.rateLimited());
       const author = analyzed.summary.from[0]?.address || from;
       message = await signMessage(this.store, raw, domainOf(author));
+    } else if (origin.kind === 'autoreply' && origin.user) {
+      // Written by us for a user: signed like their own mail, or DMARC would fail it.
+      message = await signMessage(this.store, raw, domainOf(origin.user.address));
     }
 
     const { users, remote } = dedupeTargets(accepted.flatMap((r) => r.targets));
@@ -165,7 +172,20 @@ export class Delivery {
         address: u.address, status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full', dsn: dsnOf.get(u.address), originalRecipient: dsnOf.get(u.address)?.orcpt,
       })), extras.dsn ?? {});
     }
+    if (stored.stored.length > 0 && (origin.kind === 'mx' || origin.kind === 'submission' || origin.kind === 'webmail')) {
+      // After the acknowledgement is decided, not before: an out-of-office reply must never
+      // hold up (or fail) the delivery it answers.
+      const input = { users: stored.stored.map((s) => s.user), raw, analyzed, returnPath: from, junk: extras.junk ?? false };
+      void sendAutoReplies(this.store, input, (user, to, reply) => this.sendAutoReply(user, to, reply))
+        .catch((err) => this.options.log?.warn({ err }, 'out-of-office reply failed'));
+    }
     return { decision: ACCEPT, delivered: stored.stored.length, queued };
+  }
+
+  private async sendAutoReply(user: User, to: string, raw: Buffer): Promise<boolean> {
+    const result = await this.submit({ kind: 'autoreply', user }, { from: '', to: [to] }, raw);
+    if (!result.decision.ok) this.options.log?.info({ user: user.address, reason: result.decision.text }, 'out-of-office reply refused by the pipeline');
+    return result.decision.ok;
   }
 
   /** The whole pipeline in one call, for senders that are not an SMTP session: webmail,

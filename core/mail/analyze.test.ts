@@ -1,7 +1,7 @@
 // What the store caches about a message: envelope fields as a message list shows them, the
 // decoded text that search finds, attachments, and the ids for threading.
 import { describe, expect, it } from 'vitest';
-import { analyzeMessage, analyzeNow, provideAnalysis } from './analyze.js';
+import { analyzeMessage, analyzeNow } from './analyze.js';
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'));
 
@@ -220,16 +220,5 @@ describe('analyzeMessage: attachments and structure', () => {
     expect(analyzeNow(Buffer.from([0, 0xff, 0x13, 0x0a, 0x0d, 0x3a, 0x0a, 0x0a, 0x41])).search.body).toBe('A');
     const nested = 'Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n'.repeat(200);
     expect(analyzeNow(Buffer.from(nested)).summary.attachments).toEqual([]);
-  });
-});
-
-describe('provideAnalysis', () => {
-  it('hands an analysis made elsewhere to the next analyzeMessage of that same Buffer, once', async () => {
-    const raw = crlf(['Subject: real', '', 'x']);
-    const elsewhere = analyzeNow(crlf(['Subject: from the MX thread', '', 'x']));
-    provideAnalysis(raw, elsewhere);
-    expect((await analyzeMessage(Buffer.from(raw))).summary.subject).toBe('real');
-    expect(await analyzeMessage(raw)).toBe(elsewhere);
-    expect((await analyzeMessage(raw)).summary.subject).toBe('real');
   });
 });

@@ -56,24 +56,7 @@ const MAX_HTML_DEPTH = 1000;
 /** The parts whose inline content is text; any other type is an attachment (as mailparser). */
 const TEXT_TYPES = new Set(['text/plain', 'text/html', 'message/delivery-status']);
 
-const provided = new WeakMap<Buffer, AnalyzedMessage>();
-
-/**
- * Hands over the analysis of `raw` made elsewhere, for the next analyzeMessage(raw) to return
- * instead of parsing again: the SMTP listener analyses each message on its own thread, and
- * the delivery pipeline asks for it on the main thread. Keyed by the Buffer object itself (its
- * bytes must not change afterwards); used once.
- */
-export function provideAnalysis(raw: Buffer, analyzed: AnalyzedMessage): void {
-  provided.set(raw, analyzed);
-}
-
 export async function analyzeMessage(raw: Buffer): Promise<AnalyzedMessage> {
-  const known = provided.get(raw);
-  if (known) {
-    provided.delete(raw);
-    return known;
-  }
   return analyzeNow(raw);
 }
 
