@@ -15,6 +15,8 @@ export interface Service {
   start(): Promise<{ listeners: Listener[] }>;
   /** Stops accepting, lets work in flight finish for up to `graceMs`, then cuts what remains. */
   stop(graceMs: number): Promise<void>;
+  /** Serves a new certificate to the handshakes from now on (SIGHUP); sessions open keep theirs. */
+  reloadTls?(tls: { cert: string; key: string }): void | Promise<void>;
 }
 
 /** A fault that keeps the server from starting. Its message is one line for the operator,

@@ -37,6 +37,8 @@ export interface MxWorkerData extends ListenerSettings {
 export interface MxThread {
   listener: Listener;
   stop(graceMs: number): Promise<void>;
+  /** The worker serving now takes the new certificate, and so does any worker started later. */
+  reloadTls(tls: { cert: string; key: string }): Promise<void>;
   /** The worker serving now, null while none is (tests end it to see it replaced). */
   worker(): Worker | null;
 }
@@ -65,10 +67,11 @@ export async function startMxThread(o: MxThreadOptions): Promise<MxThread> {
   let stopping = false;
   let current: { worker: Worker; peer: RpcPeer } | null = null;
   let bound = o.port;
+  let tls = o.tls;
 
   const spawn = async (port: number): Promise<Listener> => {
     const data: MxWorkerData = {
-      entry: ENTRY, host: o.host, port, hostname: o.hostname, tls: o.tls, maxMessageBytes: o.maxMessageBytes,
+      entry: ENTRY, host: o.host, port, hostname: o.hostname, tls, maxMessageBytes: o.maxMessageBytes,
       maxRecipients: o.maxRecipients, maxClients: o.maxClients, socketTimeoutMs: o.socketTimeoutMs,
       logLevel: o.log.level, logBindings: o.log.bindings(), loopbackIsSecure: o.loopbackIsSecure,
     };
@@ -107,6 +110,10 @@ export async function startMxThread(o: MxThreadOptions): Promise<MxThread> {
   return {
     listener,
     worker: () => current?.worker ?? null,
+    async reloadTls(next) {
+      tls = next;
+      await current?.peer.call('reloadTls', [next]);
+    },
     async stop(graceMs) {
       stopping = true;
       const running = current;

@@ -22,6 +22,9 @@ const peer = new RpcPeer(parentPort!, {
     server = build();
     return listenOn(server.server, { name: 'smtp', host: data.host, port: data.port });
   },
+  reloadTls(tls: { cert: string; key: string }): void {
+    server?.updateSecureContext({ cert: tls.cert, key: tls.key });
+  },
   stop(graceMs: number): Promise<void> {
     return new Promise((resolve) => {
       if (!server) return resolve();

@@ -78,6 +78,11 @@ export function createSmtpService(options: SmtpServiceOptions): Service {
       return { listeners };
     },
 
+    async reloadTls(tls) {
+      for (const s of running) s.updateSecureContext({ cert: tls.cert, key: tls.key });
+      await mx?.reloadTls(tls);
+    },
+
     async stop(graceMs) {
       // smtp-server stops accepting, waits closeTimeout for sessions to end, then sends them 421.
       await Promise.all([

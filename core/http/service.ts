@@ -24,6 +24,7 @@ export interface HttpService extends Service {
 export function createHttpService(options: HttpServiceOptions): HttpService {
   const routes = new RouteTable();
   const servers: (http.Server | https.Server)[] = [];
+  let secureServer: https.Server | null = null;
 
   return {
     name: 'http',
@@ -33,6 +34,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
       const handler = createRequestHandler(routes, options);
       const plain = http.createServer(handler);
       const secure = https.createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, handler);
+      secureServer = secure;
       // A failed handshake is the client's problem (scanners, wrong protocol): note it, go on.
       secure.on('tlsClientError', (err) => options.log.debug({ err: err.message }, 'TLS handshake failed'));
       const listeners: Listener[] = [];
@@ -41,6 +43,10 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         servers.push(server);
       }
       return { listeners };
+    },
+
+    reloadTls(tls) {
+      secureServer?.setSecureContext({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' });
     },
 
     async stop(graceMs) {

@@ -1,5 +1,6 @@
 // A line-level SMTP client for tests: it sends exactly the bytes given (bare LF, NUL, pipelined
 // batches, a DATA that never ends) and reads the replies as they come.
+import type { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -76,6 +77,11 @@ export class RawSmtp {
     this.socket = secure;
     this.listen(secure);
     return this.command(`EHLO ${name}`);
+  }
+
+  /** The server's certificate, once the session runs TLS. */
+  peerCertificate(): X509Certificate | null {
+    return this.socket instanceof tls.TLSSocket ? this.socket.getPeerX509Certificate() ?? null : null;
   }
 
   close(): void {
