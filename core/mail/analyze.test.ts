@@ -1,7 +1,7 @@
 // What the store caches about a message: envelope fields as a message list shows them, the
 // decoded text that search finds, attachments, and the ids for threading.
 import { describe, expect, it } from 'vitest';
-import { analyzeMessage, analyzeNow } from './analyze.js';
+import { analyzeNow } from './analyze.js';
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'));
 
