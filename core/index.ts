@@ -6,3 +6,4 @@ export * from './delivery/index.js';
 export * from './dkim/index.js';
 export * from './auth/index.js';
 export * from './dns/index.js';
+export * from './calendar/index.js';
