@@ -12,7 +12,7 @@ const backendImports = {
       message: 'Choose a backend only in server.ts or scripts/; elsewhere use storage/types via core.' },
   ],
 };
-const protocolFolders = ['smtp', 'imap', 'dav', 'webmail', 'scripts'];
+const protocolFolders = ['smtp', 'imap', 'dav', 'webmail', 'admin', 'scripts'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'webmail/ui/dist/**', '**/*.js', '!eslint.config.js'] },
@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['core/**/*.ts', 'smtp/**/*.ts', 'imap/**/*.ts', 'dav/**/*.ts', 'webmail/**/*.ts', 'config/**/*.ts'],
+    files: ['core/**/*.ts', 'smtp/**/*.ts', 'imap/**/*.ts', 'dav/**/*.ts', 'webmail/**/*.ts', 'admin/**/*.ts', 'config/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', backendImports] },
   },

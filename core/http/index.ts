@@ -3,3 +3,4 @@ export type { HttpRoute } from './route.js';
 export { RouteTable } from './route.js';
 export { createHttpService, type HttpService, type HttpServiceOptions } from './service.js';
 export { healthRoute, metricsRoute, type HealthProbe } from './health.js';
+export { BodyTooLarge, readBody } from './body.js';

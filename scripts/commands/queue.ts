@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { formatSize } from '../../core/accounts/index.js';
 import { NotFound } from '../../core/errors.js';
-import type { QueueEntry, Store } from '../../storage/index.js';
+import { QueueAdmin } from '../../core/operations/index.js';
+import type { QueueEntry } from '../../storage/index.js';
 import { action, CliError } from '../cli.js';
 import { withContext, type CliContext } from '../context.js';
 import { formatDate, printJson, printLine, printTable } from '../output.js';
@@ -57,19 +58,12 @@ export function register(program: Command): void {
     .description('remove a queued message without delivering it (the sender is not told)')
     .action(action(async (id: string, _opts: unknown, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const entry = await getEntry(ctx.store, id);
-        await ctx.store.queue.remove(id);
+        // The same audited step as the admin API's DELETE /queue/{id}.
+        const entry = await new QueueAdmin(ctx.store).remove(id, ctx.actor);
         const pending = entry.recipients.filter((r) => r.status === 'pending').map((r) => r.address);
-        await audit(ctx, 'queue.delete', id, { from: entry.from, recipients: pending });
         printLine(`deleted queue entry ${id} (from ${entry.from || '<>'} to ${pending.join(', ') || 'nobody pending'})`);
       });
     }));
-}
-
-async function getEntry(store: Store, id: string): Promise<QueueEntry> {
-  const entry = await store.queue.get(id);
-  if (!entry) throw new NotFound(`no queue entry ${id}`);
-  return entry;
 }
 
 async function audit(ctx: CliContext, action: string, target: string | null, details: Record<string, unknown>): Promise<void> {

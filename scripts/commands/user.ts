@@ -1,6 +1,7 @@
 // facteur user add|list|show|passwd|quota|enable|disable|delete
 import type { Command } from 'commander';
-import { formatSize, normalizeDomain, parseSize, type NewUserInput } from '../../core/accounts/index.js';
+import { formatSize, normalizeAddress, normalizeDomain, parseSize, type NewUserInput } from '../../core/accounts/index.js';
+import { AccountDeletion } from '../../core/operations/index.js';
 import { Invalid, NotFound } from '../../core/errors.js';
 import type { Role, Store, User } from '../../storage/index.js';
 import { action, CliError } from '../cli.js';
@@ -123,12 +124,13 @@ export function register(program: Command): void {
   }
 
   user.command('delete <address>')
-    .description('delete a user with all their mail, calendars and contacts')
+    .description('delete a user with all their mail, calendars and contacts (after retention.deletionGraceDays, if set)')
     .action(action(async (address: string, _opts: unknown, cmd: Command) => {
-      await withContext(cmd, async ({ accounts, actor }) => {
-        const u = await accounts.getUser(address);
-        await accounts.deleteUser(u.address, actor);
-        printLine(`deleted user ${u.address} and their data`);
+      await withContext(cmd, async ({ accounts, actor, store, config }) => {
+        const outcome = await new AccountDeletion(store, accounts, config.retention.deletionGraceDays * 86_400_000).delete(address, actor);
+        if (outcome.purged) return printLine(`deleted user ${normalizeAddress(address)} and their data`);
+        printLine(`disabled ${outcome.pending.address}; their data will be purged after ${formatDate(outcome.pending.purgeAfter)} `
+          + `(undo with: facteur user restore ${outcome.pending.address})`);
       });
     }));
 }
