@@ -25,6 +25,8 @@ export const schema = {
 
   'http.port': port(8080, 'HTTP port: /healthz, /metrics, DAV, webmail.'),
   'https.port': port(8443, 'HTTPS port: the same routes as HTTP over TLS 1.2+.'),
+  'dav.maxResourceBytes': size(MiB, 'Largest calendar object or vCard a DAV client may store (CalDAV/CardDAV max-resource-size); larger PUTs get 413.', { min: 1024, max: 100 * MiB }),
+  'dav.maxRequestBytes': size(MiB, 'Largest XML request body (PROPFIND, REPORT, PROPPATCH...) DAV accepts; larger ones get 413.', { min: 1024, max: 100 * MiB }),
   'smtp.port': port(2525, 'SMTP port receiving mail from other servers (MX, normally 25).'),
   'smtp.maxMessageBytes': size(50 * MiB, 'Largest message accepted (SMTP SIZE, RFC 1870), on every path.', { min: 1024, max: 2048 * MiB }),
   'smtp.maxRecipients': integer(1000, 'Most recipients accepted for one message (further RCPT get 452 4.5.3).', { min: 1, max: 100_000 }),
@@ -35,6 +37,23 @@ export const schema = {
   'submissions.port': port(2465, 'Mail submission port with implicit TLS (RFC 8314, normally 465).'),
   'imap.port': port(2143, 'IMAP port with STARTTLS (normally 143).'),
   'imaps.port': port(2993, 'IMAP port with implicit TLS (normally 993).'),
+  'imap.maxConnectionsPerUser': integer(50, 'Most simultaneous IMAP sessions one account may have logged in (a phone, a laptop and a tablet each open several); further logins get NO [LIMIT].', { min: 1, max: 10_000 }),
+  'imap.maxConnectionsPerIp': integer(1000, 'Most simultaneous IMAP connections from one address (a whole school may share one behind NAT); further ones get BYE at once.', { min: 1, max: 1_000_000 }),
+  'imap.maxCommandsPerMinute': integer(6000, 'Commands one IMAP connection may send per minute before the excess gets NO [LIMIT] (a burst of a tenth of it is allowed at once).', { min: 10, max: 1_000_000 }),
+  'imap.idleTimeoutMinutes': integer(30, 'Inactivity after which a logged-in IMAP session is closed (RFC 9051 §5.4: at least 30 minutes).', { min: 30, max: 24 * 60 }),
+
+  // What clients are told (autoconfig, autodiscover, Apple profile, `facteur dns` SRV records)
+  // when a firewall maps the standard ports onto the unprivileged ones bound here.
+  'advertise.imapPort': integer(0, 'IMAP (STARTTLS) port announced to clients; 0 announces imap.port.', { min: 0, max: 65535 }),
+  'advertise.imapsPort': integer(0, 'IMAPS port announced to clients (993 behind a redirect); 0 announces imaps.port.', { min: 0, max: 65535 }),
+  'advertise.submissionPort': integer(0, 'Submission (STARTTLS) port announced to clients; 0 announces submission.port.', { min: 0, max: 65535 }),
+  'advertise.submissionsPort': integer(0, 'Submission (implicit TLS) port announced to clients; 0 announces submissions.port.', { min: 0, max: 65535 }),
+  'advertise.httpsPort': integer(0, 'HTTPS port announced to clients (DAV, webmail); 0 announces https.port.', { min: 0, max: 65535 }),
+
+  'retention.deletionGraceDays': integer(0, 'Days a deleted user stays disabled and restorable (`facteur user restore`) before their data is purged; 0 purges at once.', { min: 0, max: 365 }),
+  'retention.trashDays': integer(30, 'Days a message stays in Trash before it is expunged for good; 0 keeps it forever.', { min: 0, max: 36500 }),
+  'retention.junkDays': integer(30, 'Days a message stays in Junk before it is expunged for good; 0 keeps it forever.', { min: 0, max: 36500 }),
+  'retention.intervalMinutes': integer(60, 'How often the retention pass runs (a message is kept between N days and N days plus this).', { min: 1, max: 7 * 1440 }),
 
   'tls.cert': optionalPath('PEM certificate chain for every TLS listener. When tls.cert and tls.key are unset, a self-signed certificate for `hostname` is made under <data.dir>/tls/.'),
   'tls.key': optionalPath('PEM private key matching tls.cert.'),
@@ -65,6 +84,9 @@ export const schema = {
 
   'auth.lockIpAfter': integer(50, 'Failed logins from one IP within 15 minutes after which it is refused for 15 minutes (raise it for schools behind one NAT address).', { min: 1, max: 100_000 }),
   'auth.lockAccountAfter': integer(20, 'Failed logins on one account within 15 minutes after which the failing IPs are refused for it for 15 minutes.', { min: 1, max: 100_000 }),
+
+  'webmail.sessionIdleMinutes': integer(60, 'A webmail session ends after this many minutes without a request.', { min: 1, max: 7 * 24 * 60 }),
+  'webmail.sessionMaxHours': integer(12, 'A webmail session ends this many hours after login, active or not.', { min: 1, max: 30 * 24 }),
 
   'shutdown.timeoutSeconds': integer(10, 'On SIGTERM/SIGINT, how long in-flight requests and sessions may take to finish before their connections are cut.', { min: 0, max: 600 }),
 } satisfies Record<string, Option<any>>;

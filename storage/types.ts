@@ -313,6 +313,10 @@ export interface MailStore {
   moveMessages(fromMailboxId: Id, uids: number[], toMailboxId: Id): Promise<CopyResult & { expunged: ExpungeResult }>;
   /** UIDs in `mailboxId` matching every criterion (AND). */
   searchText(mailboxId: Id, criteria: TextCriterion[]): Promise<number[]>;
+  /** One page of a mailbox for a message list: ordered by internal (arrival) date or size, ties
+   *  by UID, in either direction. A page near the start costs about its own size, not the
+   *  mailbox's (an index on date). NotFound if the mailbox does not exist. */
+  listMessagePage(mailboxId: Id, options: { sort: 'date' | 'size'; order: 'asc' | 'desc'; offset: number; limit: number }): Promise<MessageRecord[]>;
 }
 
 // ---------------------------------------------------------------- blobs
@@ -385,6 +389,10 @@ export interface DavStore {
   /** Creates or replaces an item. AlreadyExists if another item of the collection has this UID
    *  (CalDAV no-uid-conflict); PreconditionFailed if ifMatch/ifNoneMatch do not hold. */
   putItem(collectionId: Id, item: DavItemInput, conditions?: { ifMatch?: string; ifNoneMatch?: '*' }): Promise<{ item: DavItem; created: boolean }>;
+  /** Creates or replaces several items as one atomic step: all are written or none (bulk
+   *  writers such as the directory address book). Same rules as putItem without conditions;
+   *  each item gets its own modseq, so sync-collection sees every one. */
+  putItems(collectionId: Id, items: DavItemInput[]): Promise<DavItem[]>;
   getItem(collectionId: Id, name: string): Promise<DavItem | null>;
   /** Items whose span overlaps the range when one is given (null bounds are open). */
   listItems(collectionId: Id, options?: { componentType?: string; range?: { start: Date | null; end: Date | null } }): Promise<DavItem[]>;
@@ -514,6 +522,125 @@ export interface ChangeFeed {
   subscribe(listener: (event: ChangeEvent) => void): () => void;
 }
 
+// ---------------------------------------------------------------- web sessions and user settings
+
+/** A webmail login. The store keeps only a hash of the cookie's secret, so that a copy of the
+ *  database does not let anyone into a session. */
+export interface WebSession {
+  /** SHA-256 (hex) of the secret the browser holds. */
+  id: Id;
+  userId: Id;
+  /** The anti-CSRF token the app sends back in a header. */
+  csrf: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  /** Absolute end, whatever the activity. */
+  expiresAt: Date;
+}
+
+export interface WebSessionStore {
+  /** AlreadyExists if the id is taken. */
+  create(session: WebSession): Promise<WebSession>;
+  get(id: Id): Promise<WebSession | null>;
+  touch(id: Id, at: Date): Promise<void>;
+  /** No error if absent. */
+  delete(id: Id): Promise<void>;
+  /** Ends every session of the user but `exceptId` (a password change); returns how many. */
+  deleteForUser(userId: Id, exceptId?: Id): Promise<number>;
+  /** Removes sessions past `expiresAt` or idle since before `idleBefore`; returns how many. */
+  deleteExpired(now: Date, idleBefore: Date): Promise<number>;
+}
+
+/** Per-user preferences (signature, out-of-office...): one JSON document per user, shaped and
+ *  validated by core/the webmail; the store keeps it as given. Removed with the user. */
+export interface UserSettingsStore {
+  /** {} when the user never saved any. */
+  get(userId: Id): Promise<Record<string, unknown>>;
+  /** Replaces the whole document. NotFound if the user does not exist. */
+  put(userId: Id, settings: Record<string, unknown>): Promise<void>;
+}
+
+// ---------------------------------------------------------------- admin API tokens
+
+export type AdminTokenRole = 'admin' | 'unit-admin';
+
+/** A bearer token for the admin API. Only a hash of its secret is stored: the secret is shown
+ *  once, when the token is made. A revoked token is kept, so that audit entries naming it
+ *  still say whose it was. */
+export interface AdminToken {
+  id: Id;
+  /** Unique; how admins tell tokens apart in listings and the audit log. */
+  name: string;
+  role: AdminTokenRole;
+  /** The units a unit-admin token manages (sub-units included); empty for 'admin'. */
+  units: string[];
+  /** SHA-256 (hex) of the secret. */
+  secretHash: string;
+  /** Audit actor who made it. */
+  createdBy: string;
+  createdAt: Date;
+  /** null: never expires. */
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export type NewAdminToken = Pick<AdminToken, 'name' | 'role' | 'units' | 'secretHash' | 'createdBy' | 'expiresAt'>;
+
+export interface AdminTokenStore {
+  /** AlreadyExists if the name or the secret hash is taken. */
+  create(token: NewAdminToken): Promise<AdminToken>;
+  get(id: Id): Promise<AdminToken | null>;
+  getByName(name: string): Promise<AdminToken | null>;
+  findBySecretHash(secretHash: string): Promise<AdminToken | null>;
+  /** Newest first, revoked and expired ones included. */
+  list(): Promise<AdminToken[]>;
+  /** Sets revokedAt (a second revocation keeps the first time). NotFound if unknown. */
+  revoke(id: Id, at: Date): Promise<AdminToken>;
+  touch(id: Id, at: Date): Promise<void>;
+}
+
+// ---------------------------------------------------------------- retention marks
+
+/** When messages entered a mailbox, to within one mark interval: at `at` the mailbox's UIDNEXT
+ *  was `uidNext`, so every UID below it had arrived by then (UIDs are given in arrival order,
+ *  RFC 9051 §2.3.1.1, and a COPY/MOVE gives a new one). Retention policies ("Trash emptied after
+ *  30 days") read a message's age in a folder from these marks, not from its internal date,
+ *  which a move keeps. */
+export interface RetentionStore {
+  mark(mailboxId: Id, uidValidity: number, uidNext: number, at: Date): Promise<void>;
+  /** The largest uidNext marked at or before `at` under this UIDVALIDITY, or null if none. */
+  uidNextAt(mailboxId: Id, uidValidity: number, at: Date): Promise<number | null>;
+  /** Drops the marks no longer needed: other UIDVALIDITYs, and those before `before` except
+   *  the newest of them (uidNextAt(before) must still answer). */
+  prune(mailboxId: Id, uidValidity: number, before: Date): Promise<void>;
+}
+
+// ---------------------------------------------------------------- account deletions
+
+/** A user deletion waiting for its grace period to end: the account is disabled meanwhile and
+ *  can be restored; when the period ends the user and all their data are purged. */
+export interface PendingDeletion {
+  userId: Id;
+  address: string;
+  requestedAt: Date;
+  purgeAfter: Date;
+  /** Audit actor who asked for it. */
+  requestedBy: string;
+  /** Whether the account was enabled before, so that a restore puts it back as it was. */
+  wasEnabled: boolean;
+}
+
+export interface DeletionStore {
+  /** NotFound if the user does not exist; AlreadyExists if a deletion is already pending. */
+  schedule(input: Omit<PendingDeletion, 'address'>): Promise<PendingDeletion>;
+  get(userId: Id): Promise<PendingDeletion | null>;
+  /** NotFound if none is pending. */
+  cancel(userId: Id): Promise<void>;
+  /** Soonest purge first; with `dueAt`, only those whose purgeAfter is at or before it. */
+  list(options?: { dueAt?: Date }): Promise<PendingDeletion[]>;
+}
+
 // ---------------------------------------------------------------- the whole store
 
 export interface Store {
@@ -525,6 +652,11 @@ export interface Store {
   readonly queue: QueueStore;
   readonly audit: AuditLog;
   readonly changes: ChangeFeed;
+  readonly adminTokens: AdminTokenStore;
+  readonly retention: RetentionStore;
+  readonly deletions: DeletionStore;
+  readonly webSessions: WebSessionStore;
+  readonly userSettings: UserSettingsStore;
   /** Deletes blobs that no record references and that are older than the grace period
    *  (left by a crash between blob write and metadata commit). Returns how many went. */
   collectGarbage(options?: { graceMs?: number }): Promise<number>;

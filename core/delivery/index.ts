@@ -1,3 +1,4 @@
+export * from './autoreply.js';
 export * from './decision.js';
 export * from './dsn.js';
 export * from './pipeline.js';

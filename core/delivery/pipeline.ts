@@ -11,6 +11,7 @@ import { sendAutoReplies } from './autoreply.js';
 import { ACCEPT, Refusals, type Decision } from './decision.js';
 import { buildDsn, type FailedRecipient } from './dsn.js';
 import { SendingLimiter } from './limits.js';
+import { applyCalendarReplies } from './itip-replies.js';
 import { deliverLocal } from './local.js';
 import { dedupeTargets, resolveRecipient, wantsFailureNotice, type RecipientDsn, type ResolvedRecipient } from './recipients.js';
 import { fromFieldCount, mayUseAddress } from './sender.js';
@@ -173,11 +174,14 @@ export class Delivery {
       })), extras.dsn ?? {});
     }
     if (stored.stored.length > 0 && (origin.kind === 'mx' || origin.kind === 'submission' || origin.kind === 'webmail')) {
-      // After the acknowledgement is decided, not before: an out-of-office reply must never
-      // hold up (or fail) the delivery it answers.
+      // After the acknowledgement is decided, not before: an out-of-office reply, or an
+      // invitation answer filed in the organizer's calendar, must never hold up (or fail) the
+      // delivery it follows.
       const input = { users: stored.stored.map((s) => s.user), raw, analyzed, returnPath: from, junk: extras.junk ?? false };
       void sendAutoReplies(this.store, input, (user, to, reply) => this.sendAutoReply(user, to, reply))
         .catch((err) => this.options.log?.warn({ err }, 'out-of-office reply failed'));
+      void applyCalendarReplies(this.store, input)
+        .catch((err) => this.options.log?.warn({ err }, 'applying an invitation answer failed'));
     }
     return { decision: ACCEPT, delivered: stored.stored.length, queued };
   }

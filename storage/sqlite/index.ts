@@ -11,17 +11,21 @@ import { SqliteDav } from './dav.js';
 import { SqliteMail } from './mail.js';
 import { SqliteQueue } from './queue.js';
 import { WalSync } from './wal-sync.js';
+import { SqliteDeletions } from './deletions.js';
+import { SqliteRetention } from './retention.js';
+import { SqliteAdminTokens } from './tokens.js';
+import { SqliteUserSettings, SqliteWebSessions } from './web.js';
 
 /** What every part of the SQLite backend shares. */
 export interface SqliteContext {
   db: Db;
   blobs: FileBlobs;
   changes: SqliteChanges;
+  /** Makes lazy commits durable (wal-sync.ts). */
+  walSync: WalSync;
 }
 
 export async function openSqliteStore(options: StoreOptions): Promise<Store> {
-  /** Makes lazy commits durable (wal-sync.ts). */
-  walSync: WalSync;
   mkdirSync(options.dataDir, { recursive: true });
   const db = openDatabase(path.join(options.dataDir, 'facteur.db'));
   const blobs = new FileBlobs(db, options.dataDir);
@@ -46,7 +50,12 @@ export async function openSqliteStore(options: StoreOptions): Promise<Store> {
     dav,
     queue: new SqliteQueue(ctx),
     audit: new SqliteAudit(ctx),
+    adminTokens: new SqliteAdminTokens(ctx),
+    retention: new SqliteRetention(ctx),
+    deletions: new SqliteDeletions(ctx),
     changes,
+    webSessions: new SqliteWebSessions(ctx),
+    userSettings: new SqliteUserSettings(ctx),
     async collectGarbage({ graceMs = 15 * 60_000 } = {}) {
       return blobs.collectGarbage(graceMs);
     },
@@ -54,10 +63,10 @@ export async function openSqliteStore(options: StoreOptions): Promise<Store> {
       if (closed) return;
       closed = true;
       changes.close();
+      await walSync.close();
       // Fold the WAL back into the main file so the data dir is one consistent file at rest.
       try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* another process may hold it */ }
       db.close();
     },
   };
 }
-      await walSync.close();

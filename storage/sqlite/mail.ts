@@ -12,6 +12,7 @@ import { MailFts } from './mail-fts.js';
 import { MailboxOps } from './mail-mailboxes.js';
 import { MailTexts } from './mail-texts.js';
 import { MessageOps } from './mail-messages.js';
+import { MessagePages } from './mail-page.js';
 import { toIndexEntry, toMessage, uidList, type IndexRow, type MessageRow } from './mail-rows.js';
 
 export class SqliteMail implements MailStore {
@@ -19,6 +20,7 @@ export class SqliteMail implements MailStore {
   readonly mailboxes: MailboxOps;
   private readonly appender: Appender;
   private readonly messages: MessageOps;
+  private readonly pages: MessagePages;
   private readonly s: Record<string, Statement>;
 
   constructor(ctx: SqliteContext) {
@@ -28,6 +30,7 @@ export class SqliteMail implements MailStore {
     this.mailboxes = new MailboxOps(ctx);
     this.appender = new Appender(ctx, texts, this.fts);
     this.messages = new MessageOps(ctx, texts);
+    this.pages = new MessagePages(db);
     this.s = {
       index: db.prepare('SELECT uid, modseq, flags, internal_date, size FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid'),
       byUids: db.prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid'),
@@ -116,5 +119,10 @@ export class SqliteMail implements MailStore {
     if (!Array.isArray(criteria)) throw new Invalid('criteria must be an array', 'criteria');
     this.mailboxes.need(mailboxId);
     return this.fts.search(mailboxId, criteria);
+  }
+
+  async listMessagePage(mailboxId: Id, options: { sort: 'date' | 'size'; order: 'asc' | 'desc'; offset: number; limit: number }): Promise<MessageRecord[]> {
+    this.mailboxes.need(mailboxId);
+    return this.pages.page(mailboxId, options);
   }
 }

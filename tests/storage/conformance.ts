@@ -10,12 +10,18 @@ import { registerBlobTests } from './cases/blobs.js';
 import { registerChangeFeedTests } from './cases/changes.js';
 import { registerCopyMoveTests } from './cases/copy-move.js';
 import { registerDavTests } from './cases/dav.js';
+import { registerDavBatchTests } from './cases/dav-batch.js';
 import { registerFlagExpungeTests } from './cases/flags-expunge.js';
 import { registerMailboxTests } from './cases/mailboxes.js';
+import { registerMessagePageTests } from './cases/message-page.js';
 import { registerQueueTests } from './cases/queue.js';
 import { registerQuotaTests } from './cases/quota.js';
 import { registerSearchTests } from './cases/search.js';
+import { registerDeletionTests } from './cases/deletions.js';
+import { registerRetentionTests } from './cases/retention.js';
+import { registerTokenTests } from './cases/tokens.js';
 import { registerUidModseqTests } from './cases/uids-modseq.js';
+import { registerWebTests } from './cases/web.js';
 import { makeSuite, type BackendFactory, type ConformanceOptions } from './suite.js';
 
 export type { BackendFactory, BackendInstance, ConformanceOptions, TestContext } from './suite.js';
@@ -30,9 +36,15 @@ const sections: [string, (suite: ReturnType<typeof makeSuite>) => void][] = [
   ['blobs', registerBlobTests],
   ['text search', registerSearchTests],
   ['calendars and contacts', registerDavTests],
+  ['calendars and contacts: batches', registerDavBatchTests],
   ['outbound queue', registerQueueTests],
   ['audit log', registerAuditTests],
   ['change feed', registerChangeFeedTests],
+  ['admin tokens', registerTokenTests],
+  ['retention marks', registerRetentionTests],
+  ['pending deletions', registerDeletionTests],
+  ['message list pages', registerMessagePageTests],
+  ['web sessions and settings', registerWebTests],
 ];
 
 /** Registers every contract test for the backend `name`. `options.skip` maps a test name to

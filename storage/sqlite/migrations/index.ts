@@ -4,5 +4,7 @@ import { m001 } from './001_base.js';
 import { m002 } from './002_accounts_mail.js';
 import { m003 } from './003_dav_queue_audit.js';
 import { m004 } from './004_inline_blobs.js';
+import { m005 } from './005_web_sessions_settings.js';
+import { m006 } from './006_admin_tokens.js';
 
-export const migrations: Migration[] = [m001, m002, m003, m004];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006];

@@ -1,0 +1,193 @@
+// The agenda part of the webmail API against the real server: calendars (own and groups'),
+// events in a range with recurrences, create/move/delete, invitations by mail and answers.
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, TEST_PASSWORD, type TestServer } from '../server-harness.js';
+import { eventually, WebClient } from './api-client.js';
+import { ALICE, BOB, DOMAIN, provision } from './api-fixtures.js';
+
+let t: TestServer;
+let base: string;
+let alice: WebClient;
+let bob: WebClient;
+let aliceCal: string;
+let groupCal: string;
+
+beforeAll(async () => {
+  t = await startTestServer({ name: 'webmail-agenda', zone: '', env: { FACTEUR_OUTBOUND_ENABLED: 'false', FACTEUR_SHUTDOWN_TIMEOUT_SECONDS: '60' } });
+  base = `http://127.0.0.1:${t.port('http')}`;
+  await provision(t);
+  await t.accounts.createGroup({ address: `maths@${DOMAIN}`, displayName: 'Équipe de maths', members: [ALICE] });
+  alice = new WebClient(base);
+  bob = new WebClient(base);
+  await alice.login(ALICE, TEST_PASSWORD);
+  await bob.login(BOB, TEST_PASSWORD);
+}, 30_000);
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function inboxOf(client: WebClient) {
+  const boxes = (await client.get('/api/mailboxes')).body.mailboxes;
+  const inbox = boxes.find((m: any) => m.name === 'INBOX');
+  return { id: inbox.id as string, messages: (await client.get(`/api/mailboxes/${inbox.id}/messages`)).body.messages as any[] };
+}
+
+describe('agenda', () => {
+  it("lists the user's calendars and their groups', and no one else's", async () => {
+    const r = await alice.get('/api/calendars');
+    expect(r.status).toBe(200);
+    expect(r.body.calendars).toEqual([
+      { id: expect.any(String), name: 'Agenda', color: null, owner: 'user', group: null },
+      { id: expect.any(String), name: 'Équipe de maths', color: null, owner: 'group', group: { address: `maths@${DOMAIN}`, name: 'Équipe de maths' } },
+    ]);
+    aliceCal = r.body.calendars[0].id;
+    groupCal = r.body.calendars[1].id;
+    expect((await bob.get('/api/calendars')).body.calendars.map((c: any) => c.id)).not.toContain(groupCal);
+    const range = 'start=2026-03-01T00:00:00Z&end=2026-04-01T00:00:00Z';
+    expect((await bob.get(`/api/calendars/${aliceCal}/events?${range}`)).status).toBe(404);
+    expect((await bob.get(`/api/calendars/${groupCal}/events?${range}`)).status).toBe(404);
+    expect((await bob.post(`/api/calendars/${aliceCal}/events`, { summary: 'intrus', start: '2026-03-02T10:00:00Z' })).status).toBe(404);
+  });
+
+  it('creates, moves and deletes events; what CalDAV stored shows too, recurrences expanded', async () => {
+    const created = await alice.post(`/api/calendars/${aliceCal}/events`, {
+      summary: 'Conseil de classe', start: '2026-03-05T16:00:00Z', end: '2026-03-05T18:00:00Z', location: 'Salle 12',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ summary: 'Conseil de classe', start: '2026-03-05T16:00:00.000Z', end: '2026-03-05T18:00:00.000Z', location: 'Salle 12', allDay: false, organizer: null, attendees: [], invitations: null });
+    // As a CalDAV client would have stored it: a weekly meeting.
+    await t.store.dav.putItem(aliceCal, {
+      name: 'hebdo.ics', uid: 'hebdo-1', componentType: 'VEVENT', firstStart: new Date('2026-03-02T08:00:00Z'), lastEnd: null,
+      data: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:hebdo-1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260302T080000Z\r\nDTEND:20260302T090000Z\r\nRRULE:FREQ=WEEKLY\r\nSUMMARY:Réunion hebdo\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+    });
+    const list = await alice.get(`/api/calendars/${aliceCal}/events?start=2026-03-01T00:00:00Z&end=2026-03-29T00:00:00Z`);
+    expect(list.body.events.map((e: any) => [e.summary, e.start])).toEqual([
+      ['Réunion hebdo', '2026-03-02T08:00:00.000Z'],
+      ['Conseil de classe', '2026-03-05T16:00:00.000Z'],
+      ['Réunion hebdo', '2026-03-09T08:00:00.000Z'],
+      ['Réunion hebdo', '2026-03-16T08:00:00.000Z'],
+      ['Réunion hebdo', '2026-03-23T08:00:00.000Z'],
+    ]);
+    const stored = await t.store.dav.getItem(aliceCal, created.body.name);
+    expect(stored!.data).toContain('SUMMARY:Conseil de classe');
+
+    const moved = await alice.request('PUT', `/api/calendars/${aliceCal}/events/${created.body.name}`, { summary: 'Conseil de classe', start: '2026-03-06T16:00:00Z', end: '2026-03-06T17:30:00Z', location: 'Salle 12' });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ start: '2026-03-06T16:00:00.000Z', end: '2026-03-06T17:30:00.000Z' });
+    const stale = await alice.request('PUT', `/api/calendars/${aliceCal}/events/${created.body.name}`, { summary: 'x', start: '2026-03-06T16:00:00Z', etag: created.body.etag });
+    expect(stale.status).toBe(412);
+    expect((await alice.post(`/api/calendars/${aliceCal}/events`, { summary: 'x', start: 'demain' })).body).toMatchObject({ code: 'invalid', field: 'start' });
+    expect((await alice.request('DELETE', `/api/calendars/${aliceCal}/events/${created.body.name}`)).status).toBe(204);
+    expect(await t.store.dav.getItem(aliceCal, created.body.name)).toBeNull();
+    const allDay = await alice.post(`/api/calendars/${groupCal}/events`, { summary: 'Sortie', start: '2026-03-10', allDay: true });
+    expect(allDay.body).toMatchObject({ allDay: true, start: '2026-03-10T00:00:00.000Z', end: '2026-03-11T00:00:00.000Z' });
+  });
+
+  it('sends invitations by mail; the attendee accepts from the message and the organizer gets the answer', async () => {
+    const created = await alice.post(`/api/calendars/${aliceCal}/events`, {
+      summary: 'Jury du brevet', start: '2026-06-20T08:00:00Z', end: '2026-06-20T12:00:00Z', attendees: [BOB],
+    });
+    expect(created.body.invitations).toEqual({ sent: 1, refused: [] });
+    expect(created.body.organizer).toBe(ALICE);
+    expect(created.body.attendees).toEqual([{ address: BOB, name: null, partstat: 'NEEDS-ACTION' }]);
+
+    const bobInbox = await inboxOf(bob);
+    const mail = bobInbox.messages.find((m) => m.subject === 'Invitation : Jury du brevet');
+    const view = await bob.get(`/api/mailboxes/${bobInbox.id}/messages/${mail.uid}`);
+    expect(view.body.invitation).toMatchObject({ method: 'REQUEST', summary: 'Jury du brevet', organizer: ALICE, partstat: 'NEEDS-ACTION', start: '2026-06-20T08:00:00.000Z' });
+
+    // Someone else answering in Bob's name is not believed (the From must be the attendee).
+    const forged = [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//x//EN', 'METHOD:REPLY', 'BEGIN:VEVENT', `UID:${created.body.uid}`, 'SEQUENCE:0',
+      'DTSTAMP:20260101T000000Z', 'DTSTART:20260620T080000Z', `ORGANIZER:mailto:${ALICE}`, `ATTENDEE;PARTSTAT=DECLINED:mailto:${BOB}`,
+      'END:VEVENT', 'END:VCALENDAR', '',
+    ].join('\r\n');
+    const mx = nodemailer.createTransport({ host: '127.0.0.1', port: t.port('smtp'), tls: { rejectUnauthorized: false }, name: 'client.ailleurs.example' });
+    await mx.sendMail({ from: 'intrus@ailleurs.example', to: ALICE, subject: 'Refusé : Jury du brevet', text: 'non', icalEvent: { method: 'REPLY', content: forged } });
+    mx.close();
+    await eventually(async () => (await inboxOf(alice)).messages.find((m) => m.subject === 'Refusé : Jury du brevet'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await alice.get(`/api/calendars/${aliceCal}/events/${created.body.name}`)).body.attendees[0].partstat).toBe('NEEDS-ACTION');
+
+    const answer = await bob.post('/api/messages/invitation', { mailboxId: bobInbox.id, uid: mail.uid, answer: 'accepted' });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ answer: 'ACCEPTED', replied: true });
+    const bobEvents = await bob.get(`/api/calendars/${answer.body.calendarId}/events?start=2026-06-01T00:00:00Z&end=2026-07-01T00:00:00Z`);
+    expect(bobEvents.body.events.map((e: any) => e.summary)).toEqual(['Jury du brevet']);
+    const bobEvent = await bob.get(`/api/calendars/${answer.body.calendarId}/events/${bobEvents.body.events[0].name}`);
+    expect(bobEvent.body.attendees).toEqual([{ address: BOB, name: null, partstat: 'ACCEPTED' }]);
+
+    const reply = await eventually(async () => (await inboxOf(alice)).messages.find((m) => m.subject === 'Accepté : Jury du brevet'));
+    const aliceInbox = await inboxOf(alice);
+    const replyView = await alice.get(`/api/mailboxes/${aliceInbox.id}/messages/${reply.uid}?peek=1`);
+    expect(replyView.body.invitation).toMatchObject({ method: 'REPLY', uid: created.body.uid });
+    // The organizer's copy now shows the answer.
+    const organizerCopy = await eventually(async () => {
+      const e = await alice.get(`/api/calendars/${aliceCal}/events/${created.body.name}`);
+      return e.body.attendees[0].partstat === 'ACCEPTED' ? e.body : null;
+    });
+    expect(organizerCopy.attendees).toEqual([{ address: BOB, name: null, partstat: 'ACCEPTED' }]);
+
+    // Only an attendee can answer; a message without an invitation is not one.
+    expect((await alice.post('/api/messages/invitation', { mailboxId: aliceInbox.id, uid: reply.uid, answer: 'ACCEPTED' })).status).toBe(409);
+    expect((await alice.post('/api/messages/invitation', { mailboxId: bobInbox.id, uid: mail.uid, answer: 'ACCEPTED' })).status).toBe(404);
+
+    // Deleting the event cancels it for the attendees.
+    expect((await alice.request('DELETE', `/api/calendars/${aliceCal}/events/${created.body.name}`)).status).toBe(204);
+    const cancel = await eventually(async () => (await inboxOf(bob)).messages.find((m) => m.subject === 'Annulation : Jury du brevet'));
+    const cancelView = await bob.get(`/api/mailboxes/${bobInbox.id}/messages/${cancel.uid}?peek=1`);
+    expect(cancelView.body.invitation).toMatchObject({ method: 'CANCEL' });
+  });
+});
+
+describe('address book and directory', () => {
+  it('keeps personal contacts (the CardDAV address book) and finds them for completion', async () => {
+    const created = await alice.post('/api/addressbook', { name: 'Hélène Parent', emails: ['helene@famille.example'], organization: 'APE', title: 'Présidente' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Hélène Parent', emails: ['helene@famille.example'], organization: 'APE', title: 'Présidente', uid: expect.any(String) });
+    expect((await alice.post('/api/addressbook', { name: '', emails: [] })).status).toBe(400);
+    expect((await alice.post('/api/addressbook', { name: 'X', emails: ['pas-une-adresse'] })).status).toBe(400);
+    const list = await alice.get('/api/addressbook');
+    expect(list.body.contacts.map((c: any) => c.name)).toEqual(['Hélène Parent']);
+    expect((await alice.get('/api/contacts?q=helene')).body.contacts[0]).toEqual({ name: 'Hélène Parent', address: 'helene@famille.example', source: 'personal' });
+
+    const updated = await alice.request('PUT', `/api/addressbook/${created.body.id}`, { name: 'Hélène Parent-Durand', emails: ['helene@famille.example', 'h.durand@travail.example'] });
+    expect(updated.body).toMatchObject({ name: 'Hélène Parent-Durand', emails: ['helene@famille.example', 'h.durand@travail.example'], uid: created.body.uid });
+    expect((await bob.get('/api/addressbook')).body.contacts).toEqual([]);
+    expect((await bob.request('DELETE', `/api/addressbook/${created.body.id}`)).status).toBe(404);
+    expect((await alice.request('DELETE', `/api/addressbook/${created.body.id}`)).status).toBe(204);
+    expect((await alice.get('/api/addressbook')).body.contacts).toEqual([]);
+  });
+
+  it('searches the directory by name and by unit, sub-units included', async () => {
+    await t.store.accounts.ensureUnit({ name: 'college-jaures', displayName: 'Collège Jaurès' });
+    await t.store.accounts.ensureUnit({ name: 'college-jaures-vie-scolaire', parent: 'college-jaures', displayName: 'Vie scolaire' });
+    await t.accounts.createUser({ address: `jeanne.martin@${DOMAIN}`, displayName: 'Jeanne Martin', unit: 'college-jaures', password: TEST_PASSWORD });
+    await t.accounts.createUser({ address: `paul.cpe@${DOMAIN}`, displayName: 'Paul Lefèvre', unit: 'college-jaures-vie-scolaire', password: TEST_PASSWORD });
+    await t.accounts.createUser({ address: `autre@${DOMAIN}`, displayName: 'Autre Martin', unit: 'lycee-hugo', password: TEST_PASSWORD });
+    const find = async (query: string) => eventually(async () => {
+      const r = await alice.get(`/api/directory?${query}`);
+      return r.body.people?.length ? r.body.people : null;
+    });
+    expect((await find('q=martin')).map((p: any) => p.address).sort()).toEqual([`autre@${DOMAIN}`, `jeanne.martin@${DOMAIN}`]);
+    expect((await find('unit=college-jaures')).map((p: any) => p.name).sort()).toEqual(['Jeanne Martin', 'Paul Lefèvre']);
+    expect(await find('q=lefevre&unit=college-jaures')).toEqual([{ name: 'Paul Lefèvre', address: `paul.cpe@${DOMAIN}`, unit: 'college-jaures-vie-scolaire', kind: 'user' }]);
+    expect((await alice.get('/api/directory?q=martin&unit=college-jaures-vie-scolaire')).body.people).toEqual([]);
+    expect((await alice.get('/api/directory')).status).toBe(400);
+    const units = await alice.get('/api/directory/units');
+    expect(units.body.units).toEqual(expect.arrayContaining([{ name: 'college-jaures-vie-scolaire', displayName: 'Vie scolaire', parent: 'college-jaures' }]));
+  });
+});
+
+describe('shutdown', () => {
+  // Last: stops the server. With a 60 s shutdown grace, stop() finishes in time only if the
+  // open event stream is ended by the server rather than waited for.
+  it('ends the open event streams when the server stops', async () => {
+    const stream = await alice.openEvents();
+    expect(stream.status).toBe(200);
+    await t.stop();
+    await stream.ended;
+  }, 10_000);
+});

@@ -1,0 +1,375 @@
+// The agenda: the user's calendars and their groups' shared ones (the same DavStore objects
+// CalDAV serves, so a change on one side shows on the other), events in a range with
+// recurrences expanded, create/edit/move/delete of events, invitations sent by mail (iMIP,
+// RFC 6047) through the delivery pipeline, and answers to invitations received by mail.
+import { randomUUID } from 'node:crypto';
+import ICAL from 'ical.js';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { buildItipMessage, listOccurrences, parseCalendarObject } from '../../core/index.js';
+import type { DavCollection } from '../../storage/index.js';
+import type { AuthedContext } from './context.js';
+import { ownMailbox } from './mailboxes.js';
+import type { MessageReader, ParsedMessage } from './parsed.js';
+import { Errors } from './errors.js';
+import { sendJson, str, strList } from './http.js';
+import type { ApiRoute } from './router.js';
+
+type Component = InstanceType<typeof ICAL.Component>;
+
+const MAX_RANGE_MS = 400 * 86_400_000;
+const ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/;
+
+export async function ownCalendar(ctx: AuthedContext, id: string): Promise<DavCollection> {
+  const c = await ctx.deps.store.dav.getCollection(id);
+  if (!c || c.kind !== 'calendar') throw Errors.notFound('No such calendar');
+  if (c.ownerType === 'user' && c.ownerId === ctx.user.id) return c;
+  if (c.ownerType === 'group') {
+    const group = await ctx.deps.store.accounts.getGroup(c.ownerId);
+    if (group?.memberIds.includes(ctx.user.id)) return c;
+  }
+  throw Errors.notFound('No such calendar');
+}
+
+function isoDate(value: unknown, field: string): Date {
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw Errors.invalid(`"${field}" must be a date and time (ISO 8601)`, field);
+  return new Date(value);
+}
+
+interface EventInput {
+  summary: string;
+  start: Date;
+  end: Date;
+  allDay: boolean;
+  location: string;
+  description: string;
+  attendees: string[];
+}
+
+function readEvent(body: Record<string, unknown>): EventInput {
+  const allDay = body.allDay === true;
+  const start = isoDate(body.start, 'start');
+  const end = body.end === undefined || body.end === null ? new Date(start.getTime() + (allDay ? 86_400_000 : 3600_000)) : isoDate(body.end, 'end');
+  if (end.getTime() < start.getTime()) throw Errors.invalid('The end comes before the start', 'end');
+  const attendees = strList(body, 'attendees', 200).map((a) => a.trim().toLowerCase());
+  for (const a of attendees) if (!ADDRESS.test(a)) throw Errors.invalid(`"${a}" is not an address`, 'attendees');
+  return {
+    summary: str(body, 'summary', { max: 500 }).trim() || '(sans titre)',
+    start, end, allDay,
+    location: str(body, 'location', { optional: true, max: 500 }),
+    description: str(body, 'description', { optional: true, max: 20_000 }),
+    attendees: [...new Set(attendees)],
+  };
+}
+
+function icalTime(d: Date, allDay: boolean) {
+  if (allDay) return ICAL.Time.fromData({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), isDate: true });
+  return ICAL.Time.fromJSDate(d, true);
+}
+
+/** Writes the input into a VEVENT: the fields the webmail edits; others (RRULE, alarms,
+ *  attendees' answers) are left as they are. */
+function applyEvent(ctx: AuthedContext, event: Component, input: EventInput): void {
+  event.updatePropertyWithValue('summary', input.summary);
+  event.updatePropertyWithValue('dtstart', icalTime(input.start, input.allDay));
+  event.removeAllProperties('duration');
+  event.updatePropertyWithValue('dtend', icalTime(input.allDay && input.end.getTime() === input.start.getTime() ? new Date(input.start.getTime() + 86_400_000) : input.end, input.allDay));
+  for (const [name, value] of [['location', input.location], ['description', input.description]] as const) {
+    if (value) event.updatePropertyWithValue(name, value);
+    else event.removeAllProperties(name);
+  }
+  event.updatePropertyWithValue('dtstamp', ICAL.Time.now());
+  event.updatePropertyWithValue('last-modified', ICAL.Time.now());
+  const existing = new Map(event.getAllProperties('attendee').map((p) => [String(p.getFirstValue()).replace(/^mailto:/i, '').toLowerCase(), p]));
+  for (const [address, prop] of existing) if (!input.attendees.includes(address)) event.removeProperty(prop);
+  for (const address of input.attendees) {
+    if (existing.has(address)) continue;
+    const prop = new ICAL.Property('attendee');
+    prop.setValue(`mailto:${address}`);
+    prop.setParameter('partstat', 'NEEDS-ACTION');
+    prop.setParameter('rsvp', 'TRUE');
+    prop.setParameter('role', 'REQ-PARTICIPANT');
+    event.addProperty(prop);
+  }
+  event.removeAllProperties('organizer');
+  if (input.attendees.length > 0) {
+    const org = new ICAL.Property('organizer');
+    org.setValue(`mailto:${ctx.user.address}`);
+    org.setParameter('cn', ctx.user.displayName);
+    event.addProperty(org);
+  }
+}
+
+function masterOf(root: Component): Component {
+  const events = root.getAllSubcomponents('vevent');
+  const master = events.find((e) => !e.hasProperty('recurrence-id')) ?? events[0];
+  if (!master) throw Errors.conflict('This calendar object holds no event');
+  return master;
+}
+
+function serialize(root: Component): string {
+  return root.toString().replace(/\r?\n/g, '\r\n') + '\r\n';
+}
+
+function eventJson(calendarId: string, name: string, etag: string, data: string) {
+  const root = new ICAL.Component(ICAL.parse(data));
+  const e = masterOf(root);
+  const text = (p: string) => { const v = e.getFirstPropertyValue(p); return v === null || v === undefined ? '' : String(v); };
+  const start = e.getFirstPropertyValue('dtstart') as InstanceType<typeof ICAL.Time> | null;
+  const endProp = e.getFirstPropertyValue('dtend') as InstanceType<typeof ICAL.Time> | null;
+  const event = new ICAL.Event(e);
+  const end = endProp ?? (start ? event.endDate : null);
+  return {
+    calendarId, name, etag,
+    uid: text('uid'),
+    summary: text('summary'),
+    location: text('location'),
+    description: text('description'),
+    start: start ? start.toJSDate().toISOString() : null,
+    end: end ? end.toJSDate().toISOString() : null,
+    allDay: start?.isDate ?? false,
+    recurring: e.hasProperty('rrule') || e.hasProperty('rdate'),
+    organizer: e.hasProperty('organizer') ? String(e.getFirstPropertyValue('organizer')).replace(/^mailto:/i, '') : null,
+    attendees: e.getAllProperties('attendee').map((p) => ({
+      address: String(p.getFirstValue()).replace(/^mailto:/i, ''),
+      name: (p.getFirstParameter('cn') as string | null) ?? null,
+      partstat: String(p.getFirstParameter('partstat') ?? 'NEEDS-ACTION').toUpperCase(),
+    })),
+  };
+}
+
+/** Mails an iTIP message to its recipients; what the pipeline refused is reported, not thrown. */
+async function sendItip(ctx: AuthedContext, itip: { method: string; recipients: string[]; summary: string | null; ics: string }, subjectPrefix: string, text: string) {
+  if (itip.recipients.length === 0) return { sent: 0, refused: [] as string[] };
+  const composer = new MailComposer({
+    from: { name: ctx.user.displayName, address: ctx.user.address },
+    to: itip.recipients,
+    subject: `${subjectPrefix} : ${itip.summary ?? ''}`.trim(),
+    text,
+    icalEvent: { method: itip.method, content: itip.ics },
+    messageId: `<${randomUUID()}@${ctx.user.address.split('@')[1]}>`,
+  });
+  const raw = await composer.compile().build();
+  const result = await ctx.deps.delivery.submit({ kind: 'webmail', ip: ctx.req.socket.remoteAddress ?? null, user: ctx.user }, { from: ctx.user.address, to: itip.recipients }, raw);
+  if (result.decision.ok) return { sent: itip.recipients.length, refused: [] };
+  ctx.log.info({ reason: result.decision.text }, 'invitation refused by the pipeline');
+  return { sent: 0, refused: itip.recipients, error: result.decision.text };
+}
+
+function describe(input: EventInput): string {
+  const when = input.allDay ? input.start.toISOString().slice(0, 10) : `${input.start.toISOString()} – ${input.end.toISOString()}`;
+  return [input.summary, when, input.location, input.description].filter(Boolean).join('\n');
+}
+
+async function store(ctx: AuthedContext, calendar: DavCollection, name: string, data: string, conditions: { ifMatch?: string; ifNoneMatch?: '*' }) {
+  const parsed = parseCalendarObject(data);
+  const { item } = await ctx.deps.store.dav.putItem(calendar.id, {
+    name, uid: parsed.uid, data, componentType: parsed.componentType, firstStart: parsed.firstStart, lastEnd: parsed.lastEnd,
+  }, conditions);
+  return item;
+}
+
+const ANSWERS = ['ACCEPTED', 'DECLINED', 'TENTATIVE'] as const;
+
+/** The iTIP object a message carries (RFC 6047 §2.4: a text/calendar part with a METHOD). */
+export function calendarPart(parsed: ParsedMessage): string | null {
+  const part = parsed.mail.attachments.find((a) => a.contentType.toLowerCase() === 'text/calendar' || a.contentType.toLowerCase() === 'application/ics');
+  return part ? part.content.toString('utf8') : null;
+}
+
+/** What the message view shows of an invitation, with the user's current answer. */
+export function invitationJson(ics: string, userAddress: string) {
+  try {
+    const root = new ICAL.Component(ICAL.parse(ics));
+    const method = String(root.getFirstPropertyValue('method') ?? '').toUpperCase();
+    if (!method) return null;
+    const e = masterOf(root);
+    const me = e.getAllProperties('attendee').find((p) => String(p.getFirstValue()).replace(/^mailto:/i, '').toLowerCase() === userAddress);
+    const start = e.getFirstPropertyValue('dtstart') as InstanceType<typeof ICAL.Time> | null;
+    const event = new ICAL.Event(e);
+    return {
+      method,
+      uid: String(e.getFirstPropertyValue('uid') ?? ''),
+      summary: String(e.getFirstPropertyValue('summary') ?? ''),
+      start: start ? start.toJSDate().toISOString() : null,
+      end: start ? event.endDate.toJSDate().toISOString() : null,
+      allDay: start?.isDate ?? false,
+      organizer: e.hasProperty('organizer') ? String(e.getFirstPropertyValue('organizer')).replace(/^mailto:/i, '') : null,
+      partstat: me ? String(me.getFirstParameter('partstat') ?? 'NEEDS-ACTION').toUpperCase() : null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+export function agendaRoutes(reader: MessageReader): ApiRoute[] {
+  return [
+    {
+      // Answering an invitation received by mail: the event goes into (or, declined, out of)
+      // the user's own calendar, and the organizer gets an iTIP REPLY (RFC 5546 §3.2.3).
+      method: 'POST', path: '/messages/invitation',
+      async handler(ctx) {
+        const body = await ctx.body();
+        const answer = str(body, 'answer', { max: 20 }).toUpperCase() as (typeof ANSWERS)[number];
+        if (!ANSWERS.includes(answer)) throw Errors.invalid('"answer" is ACCEPTED, DECLINED or TENTATIVE', 'answer');
+        const mailbox = await ownMailbox(ctx, str(body, 'mailboxId', { max: 200 }));
+        const uid = body.uid;
+        if (!Number.isSafeInteger(uid)) throw Errors.invalid('"uid" must be a message uid', 'uid');
+        const [record] = await ctx.deps.store.mail.getMessages(mailbox.id, [uid as number]);
+        if (!record) throw Errors.notFound('No such message');
+        const ics = calendarPart(await reader.read(record.blobId));
+        if (!ics) throw Errors.conflict('This message holds no invitation');
+        let root: Component;
+        try {
+          root = new ICAL.Component(ICAL.parse(ics));
+        } catch {
+          throw Errors.conflict('The invitation cannot be read');
+        }
+        if (String(root.getFirstPropertyValue('method') ?? '').toUpperCase() !== 'REQUEST') throw Errors.conflict('This message is not an invitation (iTIP REQUEST)');
+        const event = masterOf(root);
+        const me = event.getAllProperties('attendee').find((p) => String(p.getFirstValue()).replace(/^mailto:/i, '').toLowerCase() === ctx.user.address);
+        if (!me) throw Errors.conflict('You are not among the attendees of this invitation');
+        const organizer = event.hasProperty('organizer') ? String(event.getFirstPropertyValue('organizer')).replace(/^mailto:/i, '') : null;
+        me.setParameter('partstat', answer);
+        me.removeParameter('rsvp');
+        const eventUid = String(event.getFirstPropertyValue('uid') ?? '');
+        if (!eventUid) throw Errors.conflict('The invitation has no UID');
+
+        // The user's copy: the whole object without METHOD (RFC 6047 §3: stored, it is not a message).
+        const { dav } = ctx.deps.store;
+        const calendars = await dav.listCollections('user', ctx.user.id, 'calendar');
+        const calendar = calendars.find((c) => c.slug === 'default') ?? calendars[0];
+        if (!calendar) throw Errors.conflict('You have no calendar');
+        const existing = (await dav.listItems(calendar.id, { componentType: 'VEVENT' })).find((i) => i.uid === eventUid);
+        const stored = new ICAL.Component(JSON.parse(JSON.stringify(root.toJSON())));
+        stored.removeAllProperties('method');
+        if (answer === 'DECLINED') {
+          if (existing) await dav.deleteItem(calendar.id, existing.name);
+        } else {
+          await store(ctx, calendar, existing?.name ?? `${eventUid}.ics`, serialize(stored), {});
+        }
+
+        let replied = false;
+        if (organizer && ADDRESS.test(organizer)) {
+          const reply = new ICAL.Component(['vcalendar', [], []]);
+          reply.updatePropertyWithValue('version', '2.0');
+          reply.updatePropertyWithValue('prodid', '-//Facteur//webmail//FR');
+          reply.updatePropertyWithValue('method', 'REPLY');
+          const r = new ICAL.Component('vevent');
+          for (const name of ['uid', 'sequence', 'dtstart', 'dtend', 'duration', 'summary', 'recurrence-id']) {
+            const prop = event.getFirstProperty(name);
+            if (prop) r.addProperty(ICAL.Property.fromString(prop.toICALString()));
+          }
+          r.updatePropertyWithValue('dtstamp', ICAL.Time.now());
+          r.addProperty(ICAL.Property.fromString(event.getFirstProperty('organizer')!.toICALString()));
+          r.addProperty(ICAL.Property.fromString(me.toICALString()));
+          reply.addSubcomponent(r);
+          const label = answer === 'ACCEPTED' ? 'Accepté' : answer === 'DECLINED' ? 'Refusé' : 'Peut-être';
+          const sent = await sendItip(ctx, { method: 'REPLY', recipients: [organizer], summary: String(event.getFirstPropertyValue('summary') ?? ''), ics: serialize(reply) }, label, `${ctx.user.displayName} : ${label}`);
+          replied = sent.sent > 0;
+        }
+        sendJson(ctx.res, 200, { answer, calendarId: calendar.id, replied });
+      },
+    },
+    {
+      method: 'GET', path: '/calendars',
+      async handler(ctx) {
+        const { dav, accounts } = ctx.deps.store;
+        const own = await dav.listCollections('user', ctx.user.id, 'calendar');
+        const groups = await accounts.listGroupsOfUser(ctx.user.id);
+        const shared = (await Promise.all(groups.map(async (g) => (await dav.listCollections('group', g.id, 'calendar')).map((c) => ({ c, g }))))).flat();
+        sendJson(ctx.res, 200, {
+          calendars: [
+            ...own.map((c) => ({ id: c.id, name: c.displayName, color: c.color, owner: 'user', group: null })),
+            ...shared.map(({ c, g }) => ({ id: c.id, name: c.displayName, color: c.color, owner: 'group', group: { address: g.address, name: g.displayName } })),
+          ],
+        });
+      },
+    },
+    {
+      method: 'GET', path: '/calendars/:id/events',
+      async handler(ctx) {
+        const calendar = await ownCalendar(ctx, ctx.params.id);
+        const start = isoDate(ctx.url.searchParams.get('start'), 'start');
+        const end = isoDate(ctx.url.searchParams.get('end'), 'end');
+        if (end.getTime() <= start.getTime() || end.getTime() - start.getTime() > MAX_RANGE_MS) throw Errors.invalid('Give a range of at most 400 days, end after start', 'end');
+        const items = await ctx.deps.store.dav.listItems(calendar.id, { componentType: 'VEVENT', range: { start, end } });
+        const occurrences = listOccurrences(items.map((i) => ({ name: i.name, data: i.data })), { start, end });
+        sendJson(ctx.res, 200, {
+          events: occurrences.map((o) => ({ calendarId: calendar.id, name: o.name, uid: o.uid, summary: o.summary ?? '', start: o.start.toISOString(), end: o.end.toISOString(), allDay: o.allDay, recurrenceId: o.recurrenceId })),
+        });
+      },
+    },
+    {
+      method: 'GET', path: '/calendars/:id/events/:name',
+      async handler(ctx) {
+        const calendar = await ownCalendar(ctx, ctx.params.id);
+        const item = await ctx.deps.store.dav.getItem(calendar.id, ctx.params.name);
+        if (!item || item.componentType !== 'VEVENT') throw Errors.notFound('No such event');
+        sendJson(ctx.res, 200, eventJson(calendar.id, item.name, item.etag, item.data));
+      },
+    },
+    {
+      method: 'POST', path: '/calendars/:id/events',
+      async handler(ctx) {
+        const calendar = await ownCalendar(ctx, ctx.params.id);
+        const input = readEvent(await ctx.body());
+        const uid = randomUUID();
+        const root = new ICAL.Component(['vcalendar', [], []]);
+        root.updatePropertyWithValue('version', '2.0');
+        root.updatePropertyWithValue('prodid', '-//Facteur//webmail//FR');
+        const event = new ICAL.Component('vevent');
+        event.updatePropertyWithValue('uid', uid);
+        event.updatePropertyWithValue('sequence', 0);
+        applyEvent(ctx, event, input);
+        root.addSubcomponent(event);
+        const data = serialize(root);
+        const item = await store(ctx, calendar, `${uid}.ics`, data, { ifNoneMatch: '*' });
+        const invitations = input.attendees.length ? await sendItip(ctx, buildItipMessage(data, 'REQUEST'), 'Invitation', describe(input)) : null;
+        sendJson(ctx.res, 201, { ...eventJson(calendar.id, item.name, item.etag, item.data), invitations });
+      },
+    },
+    {
+      method: 'PUT', path: '/calendars/:id/events/:name',
+      async handler(ctx) {
+        const calendar = await ownCalendar(ctx, ctx.params.id);
+        const body = await ctx.body();
+        const item = await ctx.deps.store.dav.getItem(calendar.id, ctx.params.name);
+        if (!item || item.componentType !== 'VEVENT') throw Errors.notFound('No such event');
+        const input = readEvent(body);
+        const root = new ICAL.Component(ICAL.parse(item.data));
+        const event = masterOf(root);
+        const before = new Set(event.getAllProperties('attendee').map((p) => String(p.getFirstValue()).replace(/^mailto:/i, '').toLowerCase()));
+        const organizer = event.hasProperty('organizer') ? String(event.getFirstPropertyValue('organizer')).replace(/^mailto:/i, '').toLowerCase() : null;
+        if (organizer && organizer !== ctx.user.address) throw Errors.conflict('Only the organizer can change this event');
+        applyEvent(ctx, event, input);
+        event.updatePropertyWithValue('sequence', Number(event.getFirstPropertyValue('sequence') ?? 0) + 1);
+        const data = serialize(root);
+        const etag = typeof body.etag === 'string' ? body.etag : undefined;
+        const saved = await store(ctx, calendar, item.name, data, { ifMatch: etag ?? item.etag });
+        let invitations = null;
+        if (input.attendees.length || before.size) {
+          const removed = [...before].filter((a) => !input.attendees.includes(a));
+          invitations = input.attendees.length ? await sendItip(ctx, buildItipMessage(data, 'REQUEST'), 'Invitation modifiée', describe(input)) : null;
+          if (removed.length) await sendItip(ctx, buildItipMessage(item.data, 'CANCEL', removed), 'Annulation', describe(input));
+        }
+        sendJson(ctx.res, 200, { ...eventJson(calendar.id, saved.name, saved.etag, saved.data), invitations });
+      },
+    },
+    {
+      method: 'DELETE', path: '/calendars/:id/events/:name',
+      async handler(ctx) {
+        const calendar = await ownCalendar(ctx, ctx.params.id);
+        const item = await ctx.deps.store.dav.getItem(calendar.id, ctx.params.name);
+        if (!item) throw Errors.notFound('No such event');
+        await ctx.deps.store.dav.deleteItem(calendar.id, item.name);
+        try {
+          const itip = buildItipMessage(item.data, 'CANCEL');
+          if (itip.organizer?.toLowerCase() === ctx.user.address) await sendItip(ctx, itip, 'Annulation', itip.summary ?? '');
+        } catch (err) {
+          ctx.log.info({ err: (err as Error).message }, 'no cancellation sent');
+        }
+        sendJson(ctx.res, 204, null);
+      },
+    },
+  ];
+}

@@ -1,0 +1,239 @@
+// Address autocomplete: the district directory (users and groups of every hosted domain) and
+// the user's personal address books (CardDAV collections in the DavStore).
+import { randomUUID } from 'node:crypto';
+import { buildVCard } from '../../core/index.js';
+import type { DavCollection, DavItem, Store } from '../../storage/index.js';
+import type { AuthedContext } from './context.js';
+import { Errors } from './errors.js';
+import { sendJson, str, strList } from './http.js';
+import type { ApiRoute } from './router.js';
+
+export interface Contact {
+  name: string;
+  address: string;
+  source: 'directory' | 'personal';
+}
+
+interface DirectoryEntry extends Contact {
+  key: string;
+  unit: string | null;
+  kind: 'user' | 'group';
+}
+
+const MAX_RESULTS = 20;
+const PAGE = 1000;
+
+/** Lower case without accents: "Hélène" is found by "helene". */
+export function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/**
+ * The directory kept in memory (some 100,000 names and addresses: a few MB), loaded on first
+ * use and again after an account change: the store has no name search, and a scan per
+ * keystroke would be far slower than this.
+ */
+export class Directory {
+  private entries: DirectoryEntry[] | null = null;
+  private loading: Promise<DirectoryEntry[]> | null = null;
+  private generation = 0;
+
+  constructor(private readonly store: Store) {}
+
+  /** Marks the copy stale (called on account changes from the change feed). */
+  invalidate(): void {
+    this.generation += 1;
+    this.entries = null;
+  }
+
+  async search(q: string, limit = MAX_RESULTS): Promise<Contact[]> {
+    const words = fold(q).split(/\s+/).filter(Boolean);
+    if (words.length === 0) return [];
+    return (await this.find(words, null, limit)).map((e) => ({ name: e.name, address: e.address, source: 'directory' as const }));
+  }
+
+  /** Entries matching every word, in `units` when given (null: anywhere). */
+  async find(words: string[], units: Set<string> | null, limit: number): Promise<DirectoryEntry[]> {
+    const out: DirectoryEntry[] = [];
+    for (const e of await this.load()) {
+      if (units && (e.unit === null || !units.has(e.unit))) continue;
+      if (words.every((w) => e.key.includes(w))) {
+        out.push(e);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+
+  private async load() {
+    if (this.entries) return this.entries;
+    const generation = this.generation;
+    this.loading ??= (async () => {
+      const list: DirectoryEntry[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const users = await this.store.accounts.listUsers({ after, limit: PAGE });
+        for (const u of users) {
+          if (u.enabled) list.push({ name: u.displayName, address: u.address, source: 'directory', key: fold(`${u.displayName} ${u.address}`), unit: u.unit, kind: 'user' });
+        }
+        if (users.length < PAGE) break;
+        after = users[users.length - 1].address;
+      }
+      for (const g of await this.store.accounts.listGroups()) {
+        list.push({ name: g.displayName, address: g.address, source: 'directory', key: fold(`${g.displayName} ${g.address}`), unit: g.unit, kind: 'group' });
+      }
+      return list;
+    })().finally(() => { this.loading = null; });
+    const list = await this.loading;
+    if (generation === this.generation) this.entries = list;
+    return list;
+  }
+}
+
+/** FN and EMAIL of a vCard (RFC 6350 §3.2 unfolding, §3.4 escapes); enough for autocomplete. */
+export function vcardEmails(data: string): { name: string; addresses: string[] } {
+  const lines = data.replace(/\r?\n[ \t]/g, '').split(/\r?\n/);
+  let name = '';
+  const addresses: string[] = [];
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const prop = line.slice(0, colon).split(';')[0].toUpperCase().replace(/^ITEM\d+\./, '');
+    const value = line.slice(colon + 1).replace(/\\([,;\\])/g, '$1').replace(/\\n/gi, ' ').trim();
+    if (prop === 'FN' && !name) name = value;
+    if (prop === 'EMAIL' && value) addresses.push(value.replace(/^mailto:/i, ''));
+  }
+  return { name, addresses };
+}
+
+/** The unit and every unit below it. */
+function unitTree(units: { name: string; parent: string | null }[], root: string): Set<string> {
+  const out = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const u of units) {
+      if (u.parent && out.has(u.parent) && !out.has(u.name)) {
+        out.add(u.name);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+async function ownCard(ctx: AuthedContext, name: string): Promise<{ book: DavCollection; item: DavItem }> {
+  for (const book of await ctx.deps.store.dav.listCollections('user', ctx.user.id, 'addressbook')) {
+    const item = await ctx.deps.store.dav.getItem(book.id, name);
+    if (item && item.componentType === 'VCARD') return { book, item };
+  }
+  throw Errors.notFound('No such contact');
+}
+
+function cardJson(bookId: string, item: DavItem) {
+  const card = vcardEmails(item.data);
+  const field = (prop: string) => new RegExp(`^${prop}(;[^:]*)?:(.*)$`, 'im').exec(item.data.replace(/\r?\n[ \t]/g, ''))?.[2]?.replace(/\\([,;\\])/g, '$1').replace(/;+$/, '').trim() ?? '';
+  return { id: item.name, addressBookId: bookId, uid: item.uid, name: card.name, emails: card.addresses, organization: field('ORG'), title: field('TITLE'), etag: item.etag };
+}
+
+function cardInput(body: Record<string, unknown>, uid: string) {
+  const name = str(body, 'name', { max: 300 }).trim();
+  if (!name) throw Errors.invalid('A contact needs a name', 'name');
+  const emails = strList(body, 'emails', 20).map((e) => e.trim()).filter(Boolean);
+  for (const e of emails) if (!/^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/.test(e)) throw Errors.invalid(`"${e}" is not an address`, 'emails');
+  return buildVCard({ uid, fn: name, emails, org: str(body, 'organization', { optional: true, max: 300 }) || undefined, title: str(body, 'title', { optional: true, max: 300 }) || undefined });
+}
+
+export function contactRoutes(directory: Directory): ApiRoute[] {
+  return [
+    {
+      // The district directory: search by name or address, within a unit (and its sub-units).
+      method: 'GET', path: '/directory',
+      async handler(ctx) {
+        const words = fold((ctx.url.searchParams.get('q') ?? '').slice(0, 200)).split(/\s+/).filter(Boolean);
+        const unit = ctx.url.searchParams.get('unit');
+        const units = unit ? unitTree(await ctx.deps.store.accounts.listUnits(), unit) : null;
+        if (words.length === 0 && !units) throw Errors.invalid('Give a name to search for, or a unit', 'q');
+        const found = await directory.find(words, units, 200);
+        sendJson(ctx.res, 200, { people: found.map((e) => ({ name: e.name, address: e.address, unit: e.unit, kind: e.kind })) });
+      },
+    },
+    {
+      method: 'GET', path: '/directory/units',
+      async handler(ctx) {
+        const units = await ctx.deps.store.accounts.listUnits();
+        sendJson(ctx.res, 200, { units: units.map((u) => ({ name: u.name, displayName: u.displayName, parent: u.parent })) });
+      },
+    },
+    {
+      method: 'GET', path: '/addressbook',
+      async handler(ctx) {
+        const { dav } = ctx.deps.store;
+        const contacts = [];
+        for (const book of await dav.listCollections('user', ctx.user.id, 'addressbook')) {
+          for (const item of await dav.listItems(book.id, { componentType: 'VCARD' })) contacts.push(cardJson(book.id, item));
+        }
+        contacts.sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+        sendJson(ctx.res, 200, { contacts });
+      },
+    },
+    {
+      method: 'POST', path: '/addressbook',
+      async handler(ctx) {
+        const body = await ctx.body();
+        const books = await ctx.deps.store.dav.listCollections('user', ctx.user.id, 'addressbook');
+        const book = books.find((b) => b.slug === 'default') ?? books[0];
+        if (!book) throw Errors.conflict('You have no address book');
+        const uid = randomUUID();
+        const { item } = await ctx.deps.store.dav.putItem(book.id, { name: `${uid}.vcf`, uid, data: cardInput(body, uid), componentType: 'VCARD', firstStart: null, lastEnd: null }, { ifNoneMatch: '*' });
+        sendJson(ctx.res, 201, cardJson(book.id, item));
+      },
+    },
+    {
+      method: 'PUT', path: '/addressbook/:id',
+      async handler(ctx) {
+        const { book, item } = await ownCard(ctx, ctx.params.id);
+        const body = await ctx.body();
+        const { item: saved } = await ctx.deps.store.dav.putItem(book.id, { name: item.name, uid: item.uid, data: cardInput(body, item.uid), componentType: 'VCARD', firstStart: null, lastEnd: null }, { ifMatch: typeof body.etag === 'string' ? body.etag : item.etag });
+        sendJson(ctx.res, 200, cardJson(book.id, saved));
+      },
+    },
+    {
+      method: 'DELETE', path: '/addressbook/:id',
+      async handler(ctx) {
+        const { book, item } = await ownCard(ctx, ctx.params.id);
+        await ctx.deps.store.dav.deleteItem(book.id, item.name);
+        sendJson(ctx.res, 204, null);
+      },
+    },
+    {
+      method: 'GET', path: '/contacts',
+      async handler(ctx) {
+        const q = (ctx.url.searchParams.get('q') ?? '').trim().slice(0, 200);
+        const words = fold(q).split(/\s+/).filter(Boolean);
+        const personal: Contact[] = [];
+        if (words.length > 0) {
+          const { dav } = ctx.deps.store;
+          for (const book of await dav.listCollections('user', ctx.user.id, 'addressbook')) {
+            for (const item of await dav.listItems(book.id, { componentType: 'VCARD' })) {
+              const card = vcardEmails(item.data);
+              for (const address of card.addresses) {
+                const key = fold(`${card.name} ${address}`);
+                if (words.every((w) => key.includes(w))) personal.push({ name: card.name, address, source: 'personal' });
+              }
+            }
+          }
+        }
+        const seen = new Set<string>();
+        const contacts: Contact[] = [];
+        for (const c of [...personal, ...(await directory.search(q))]) {
+          const k = c.address.toLowerCase();
+          if (seen.has(k)) continue;
+          seen.add(k);
+          contacts.push(c);
+          if (contacts.length >= MAX_RESULTS) break;
+        }
+        sendJson(ctx.res, 200, { contacts });
+      },
+    },
+  ];
+}
