@@ -1,0 +1,160 @@
+// The signed-in layout: header (search, compose, settings, logout), folder list, and the
+// content the route names. Keeps the folder list fresh from the live event stream and
+// announces new mail in a polite live region.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { get, type Mailbox, type Quota, type User } from './api';
+import { Compose, type ComposeSeed } from './compose';
+import { FolderList } from './folders';
+import { t, type Lang } from './i18n';
+import { subscribeEvents } from './live';
+import { MessageList } from './message-list';
+import { Reader } from './reader';
+import { hrefs, navigate, useRoute } from './router';
+import { SearchView } from './search';
+import { SettingsView } from './settings';
+
+export interface MailContext {
+  mailboxes: Mailbox[];
+  /** Bumped whenever mail changed somewhere: lists and readers refetch. */
+  version: number;
+  refresh(): void;
+  announce(text: string): void;
+  compose(seed: ComposeSeed): void;
+  user: User;
+}
+
+const byRole = (list: Mailbox[], role: string) => list.find((m) => m.specialUse === role);
+
+export function MailApp(props: { user: User; onUser(u: User): void; onLogout(): Promise<void>; lang: Lang; onLang(l: string): void }) {
+  const route = useRoute();
+  const [mailboxes, setMailboxes] = useState<Mailbox[]>([]);
+  const [quota, setQuota] = useState<Quota | null>(null);
+  const [version, setVersion] = useState(0);
+  const [live, setLive] = useState('');
+  const [status, setStatus] = useState('');
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [seed, setSeed] = useState<ComposeSeed | null>(null);
+  const [composeN, setComposeN] = useState(0);
+  const inboxTotal = useRef<number | null>(null);
+  const mainRef = useRef<HTMLElement>(null);
+
+  const load = useCallback(async () => {
+    const r = await get<{ mailboxes: Mailbox[]; quota: Quota }>('/mailboxes');
+    setMailboxes(r.mailboxes);
+    setQuota(r.quota);
+    const inbox = byRole(r.mailboxes, '\\Inbox') ?? r.mailboxes.find((m) => m.name.toUpperCase() === 'INBOX');
+    if (inbox) {
+      const before = inboxTotal.current;
+      if (before !== null && inbox.total > before) {
+        const n = inbox.total - before;
+        setLive(n === 1 ? t('live.newOne') : t('live.newMany', { n }));
+      }
+      inboxTotal.current = inbox.total;
+    }
+    return r.mailboxes;
+  }, []);
+
+  const refresh = useCallback(() => {
+    setVersion((v) => v + 1);
+    load().catch(() => undefined);
+  }, [load]);
+
+  useEffect(() => {
+    load().catch(() => setStatus(t('error.network')));
+    return subscribeEvents(() => refresh());
+  }, [load, refresh]);
+
+  // With no folder in the address, open the inbox.
+  const inbox = byRole(mailboxes, '\\Inbox') ?? mailboxes.find((m) => m.name.toUpperCase() === 'INBOX') ?? mailboxes[0];
+  useEffect(() => {
+    if (route.view === 'mail' && !route.mailbox && inbox) history.replaceState(null, '', hrefs.mailbox(inbox.id));
+  }, [route, inbox]);
+
+  useEffect(() => setMenuOpen(false), [route]);
+  // Feedback fades after a while; the live region has already spoken it.
+  useEffect(() => {
+    if (!status) return;
+    const timer = setTimeout(() => setStatus(''), 6000);
+    return () => clearTimeout(timer);
+  }, [status]);
+
+  const ctx: MailContext = {
+    mailboxes, version, refresh, user: props.user,
+    announce: setStatus,
+    // A fresh form each time, even when one is already open.
+    compose: (s) => { setSeed(s); setComposeN((n) => n + 1); navigate(hrefs.compose()); },
+  };
+
+  const currentId = route.view === 'mail' ? route.mailbox ?? inbox?.id ?? null : route.view === 'search' ? route.mailbox : null;
+  const current = mailboxes.find((m) => m.id === currentId) ?? null;
+  const hasReader = (route.view === 'mail' || route.view === 'search') && route.uid !== null;
+
+  const onSearch = (e: Event) => {
+    e.preventDefault();
+    const q = String(new FormData(e.currentTarget as HTMLFormElement).get('q') ?? '').trim();
+    // Every folder: the search page narrows it down.
+    navigate(hrefs.search(new URLSearchParams({ q })));
+  };
+
+  // '/' jumps to search, 'c' opens a new message: common webmail habits, ignored while typing.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const el = e.target as HTMLElement;
+      if (e.ctrlKey || e.metaKey || e.altKey || el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) return;
+      if (e.key === '/') { e.preventDefault(); document.getElementById('search-q')?.focus(); }
+      else if (e.key === 'c') { e.preventDefault(); ctx.compose({}); }
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  });
+
+  return (
+    <div class={`shell${hasReader ? ' has-reader' : ''}${menuOpen ? ' menu-open' : ''}`}>
+      {/* The address holds the route: the skip link moves focus without touching it. */}
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>{t('app.skip')}</a>
+      <header class="top">
+        <button type="button" class="menu-toggle" aria-expanded={menuOpen} aria-controls="folders" onClick={() => setMenuOpen(!menuOpen)}>
+          {t('nav.folders')}
+        </button>
+        <span class="brand">Facteur</span>
+        <form role="search" class="search" onSubmit={onSearch}>
+          <label for="search-q" class="sr-only">{t('search.label')}</label>
+          {/* Uncontrolled (defaultValue): a live refresh must not wipe what is being typed. */}
+          <input id="search-q" name="q" type="search" placeholder={t('search.placeholder')}
+            key={route.view === 'search' ? route.params.get('q') ?? '' : ''}
+            defaultValue={route.view === 'search' ? route.params.get('q') ?? '' : ''} />
+          <button type="submit">{t('search.submit')}</button>
+        </form>
+        <nav class="top-actions" aria-label={t('nav.account')}>
+          <a class="button primary" href={hrefs.compose()} onClick={(e) => { e.preventDefault(); ctx.compose({}); }}>{t('nav.compose')}</a>
+          <a class="button" href={hrefs.settings()} aria-current={route.view === 'settings' ? 'page' : undefined}>{t('nav.settings')}</a>
+          <button type="button" onClick={() => props.onLogout()} title={props.user.address}>{t('nav.logout')}</button>
+        </nav>
+      </header>
+      <FolderList mailboxes={mailboxes} quota={quota} currentId={route.view === 'mail' ? currentId : null} onChanged={refresh} announce={setStatus} />
+      <main id="main" ref={mainRef} tabIndex={-1}>
+        {route.view === 'mail' && current && (
+          <>
+            <MessageList ctx={ctx} mailbox={current} openUid={route.uid} />
+            {route.uid !== null && <Reader ctx={ctx} mailbox={current} uid={route.uid} backHref={hrefs.mailbox(current.id)} />}
+          </>
+        )}
+        {route.view === 'mail' && !current && mailboxes.length > 0 && route.mailbox && <p role="alert">{t('list.noFolder')}</p>}
+        {route.view === 'search' && (
+          <>
+            <SearchView ctx={ctx} params={route.params} open={route.mailbox && route.uid !== null ? { mailbox: route.mailbox, uid: route.uid } : null} />
+            {route.mailbox && route.uid !== null && current && (
+              <Reader ctx={ctx} mailbox={current} uid={route.uid} backHref={hrefs.search(route.params)} />
+            )}
+          </>
+        )}
+        {route.view === 'compose' && (
+          <Compose key={route.draft ? `${route.draft.mailbox}/${route.draft.uid}` : `new-${composeN}`} ctx={ctx} seed={seed} draft={route.draft} onDone={() => setSeed(null)} />
+        )}
+        {route.view === 'settings' && <SettingsView user={props.user} onUser={props.onUser} lang={props.lang} onLang={props.onLang} announce={setStatus} />}
+      </main>
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true" id="live-mail">{live}</div>
+      <div class="toast" role="status" aria-live="polite">{status && <span>{status} <button type="button" class="link" onClick={() => setStatus('')} aria-label={t('app.dismiss')}>×</button></span>}</div>
+    </div>
+  );
+}

@@ -1,0 +1,235 @@
+// One folder's messages, newest first by default, a page at a time. The list is a roving-focus
+// set of links: j/k or the arrows move, Enter opens, x or Space selects, Delete deletes.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { enc, get, post, type Mailbox, type MessageSummary } from './api';
+import { deleteMessages, FLAGGED, markSpam, moveMessages, SEEN, setFlags } from './actions';
+import { displayName, formatDate, formatSize } from './format';
+import { errorText, folderLabel, sortFolders } from './folders';
+import { t } from './i18n';
+import type { MailContext } from './mail-app';
+import { hrefs } from './router';
+
+const PAGE = 50;
+
+const Clip = () => (
+  <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false"><path fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"
+    d="M13 7.5 8 12.5a3 3 0 0 1-4.5-4.5L9 2.5a2 2 0 0 1 3 3L6.5 11a1 1 0 0 1-1.5-1.5L10 4.5" /></svg>
+);
+
+export function isSentLike(m: Mailbox | null): boolean {
+  return m?.specialUse === '\\Sent' || m?.specialUse === '\\Drafts';
+}
+
+/** The rows of a message list, shared with search results. */
+export function MessageRows(props: {
+  messages: MessageSummary[]; mailbox: Mailbox | null; openUid: number | null; label: string;
+  hrefFor(m: MessageSummary): string; selected?: Set<number>; onToggle?(uid: number): void;
+  onDelete?(uids: number[]): void; focusUid?: { uid: number } | null;
+}) {
+  const [focus, setFocus] = useState(0);
+  const listRef = useRef<HTMLUListElement>(null);
+  const { messages } = props;
+  const sentLike = isSentLike(props.mailbox);
+
+  useEffect(() => { if (focus >= messages.length) setFocus(Math.max(0, messages.length - 1)); }, [messages.length, focus]);
+  // Coming back from a message: focus returns to its row, once (later refreshes of the list
+  // must not pull focus back while the user moves on).
+  const restored = useRef<{ uid: number } | null>(null);
+  useEffect(() => {
+    const target = props.focusUid;
+    if (!target || restored.current === target) return;
+    const i = messages.findIndex((m) => m.uid === target.uid);
+    if (i >= 0) {
+      restored.current = target;
+      setFocus(i);
+      listRef.current?.querySelectorAll<HTMLAnchorElement>('a.row')[i]?.focus();
+    }
+  }, [props.focusUid, messages]);
+
+  const moveTo = (i: number) => {
+    const links = listRef.current?.querySelectorAll<HTMLAnchorElement>('a.row');
+    if (!links || links.length === 0) return;
+    const next = Math.max(0, Math.min(links.length - 1, i));
+    setFocus(next);
+    links[next].focus();
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    // Where focus really is (a click or a re-render may have moved it since the last render).
+    const links = [...(listRef.current?.querySelectorAll('a.row') ?? [])];
+    const at = links.indexOf(document.activeElement as Element);
+    const index = at >= 0 ? at : focus;
+    const current = messages[index];
+    switch (e.key) {
+      case 'j': case 'ArrowDown': e.preventDefault(); moveTo(index + 1); break;
+      case 'k': case 'ArrowUp': e.preventDefault(); moveTo(index - 1); break;
+      case 'Home': e.preventDefault(); moveTo(0); break;
+      case 'End': e.preventDefault(); moveTo(messages.length - 1); break;
+      case 'x': case ' ':
+        if (current && props.onToggle) { e.preventDefault(); props.onToggle(current.uid); }
+        break;
+      case 'Delete': case 'Backspace':
+        if (current && props.onDelete) {
+          e.preventDefault();
+          const sel = props.selected && props.selected.size > 0 ? [...props.selected] : [current.uid];
+          props.onDelete(sel);
+        }
+        break;
+    }
+  };
+
+  return (
+    <ul class="messages" ref={listRef} aria-label={props.label} onKeyDown={onKeyDown}>
+      {messages.map((m, i) => {
+        const unread = !m.flags.includes(SEEN);
+        const flagged = m.flags.includes(FLAGGED);
+        const who = sentLike ? m.to.map((a) => displayName(a)).join(', ') || t('list.noRecipient') : displayName(m.from);
+        const open = m.uid === props.openUid;
+        return (
+          <li key={`${m.mailboxId ?? ''}:${m.uid}`} class={`${unread ? 'unread' : ''}${open ? ' open' : ''}${props.selected?.has(m.uid) ? ' selected' : ''}`}>
+            {props.onToggle && (
+              <input type="checkbox" tabIndex={-1} checked={props.selected?.has(m.uid)} onChange={() => props.onToggle!(m.uid)}
+                aria-label={t('list.select', { subject: m.subject || t('list.noSubject') })} />
+            )}
+            <a class="row" href={props.hrefFor(m)} tabIndex={i === focus ? 0 : -1} onFocus={() => setFocus(i)}
+              aria-current={open ? 'true' : undefined}>
+              <span class="markers">
+                {unread && <span class="dot" title={t('list.unread')}><span class="sr-only">{t('list.unread')}, </span></span>}
+                {flagged && <span class="flag" title={t('list.flagged')} aria-hidden="true">★</span>}
+                {flagged && <span class="sr-only">{t('list.flagged')}, </span>}
+              </span>
+              <span class="from">{who}</span>
+              <span class="subject">{m.subject || t('list.noSubject')}
+                {m.preview && <span class="preview"> – {m.preview}</span>}</span>
+              <span class="meta">
+                {m.hasAttachments && <span class="clip" title={t('list.attachment')}><Clip /><span class="sr-only">{t('list.attachment')}</span></span>}
+                <time dateTime={m.date} title={formatDate(m.date, true)}>{formatDate(m.date)}</time>
+                <span class="sr-only">, {formatSize(m.size)}</span>
+              </span>
+            </a>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function MessageList(props: { ctx: MailContext; mailbox: Mailbox; openUid: number | null }) {
+  const { ctx, mailbox } = props;
+  const [offset, setOffset] = useState(0);
+  const [sort, setSort] = useState('date');
+  const [order, setOrder] = useState('desc');
+  const [data, setData] = useState<{ total: number; messages: MessageSummary[] } | null>(null);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [error, setError] = useState('');
+  const [focusUid, setFocusUid] = useState<{ uid: number } | null>(null);
+  const lastOpen = useRef<number | null>(null);
+
+  useEffect(() => { setOffset(0); setSelected(new Set()); setData(null); }, [mailbox.id]);
+
+  useEffect(() => {
+    let stale = false;
+    const q = new URLSearchParams({ offset: String(offset), limit: String(PAGE), sort, order });
+    get<{ total: number; messages: MessageSummary[] }>(`/mailboxes/${enc(mailbox.id)}/messages?${q}`).then(
+      (r) => {
+        if (stale) return;
+        setData(r);
+        setError('');
+        // Drop from the selection what is gone.
+        setSelected((s) => new Set([...s].filter((uid) => r.messages.some((m) => m.uid === uid))));
+      },
+      (err) => { if (!stale) setError(errorText(err)); },
+    );
+    return () => { stale = true; };
+  }, [mailbox.id, offset, sort, order, ctx.version]);
+
+  useEffect(() => {
+    if (props.openUid === null && lastOpen.current !== null) setFocusUid({ uid: lastOpen.current });
+    lastOpen.current = props.openUid;
+  }, [props.openUid]);
+
+  useEffect(() => { document.title = `${folderLabel(mailbox)}${mailbox.unread ? ` (${mailbox.unread})` : ''} – Facteur`; }, [mailbox]);
+
+  const uids = [...selected];
+  const run = async (fn: () => Promise<unknown>, done: string) => {
+    try {
+      await fn();
+      ctx.announce(done);
+      setSelected(new Set());
+      ctx.refresh();
+    } catch (err) {
+      ctx.announce(errorText(err));
+    }
+  };
+  const onDelete = (list: number[]) => run(() => deleteMessages(mailbox.id, list), t('action.deletedN', { n: list.length }));
+  const toggle = (uid: number) => setSelected((s) => {
+    const n = new Set(s);
+    if (n.has(uid)) n.delete(uid); else n.add(uid);
+    return n;
+  });
+
+  const messages = data?.messages ?? [];
+  const allSelected = messages.length > 0 && messages.every((m) => selected.has(m.uid));
+  const isJunk = mailbox.specialUse === '\\Junk';
+  const canEmpty = isJunk || mailbox.specialUse === '\\Trash';
+  const total = data?.total ?? 0;
+  const targets = sortFolders(ctx.mailboxes).filter((m) => m.id !== mailbox.id);
+
+  return (
+    <section class="list" aria-labelledby="list-title">
+      <div class="list-head">
+        <h1 id="list-title">{folderLabel(mailbox)}</h1>
+        <span class="counts">{t(total === 1 ? 'list.countsOne' : 'list.counts', { total, unread: mailbox.unread })}</span>
+      </div>
+      <div class="toolbar" role="group" aria-label={t('list.actions')}>
+        <input type="checkbox" checked={allSelected} disabled={messages.length === 0} aria-label={t('list.selectAll')}
+          onChange={() => setSelected(allSelected ? new Set() : new Set(messages.map((m) => m.uid)))} />
+        <button type="button" disabled={!uids.length} onClick={() => run(() => setFlags(mailbox.id, uids, { add: [SEEN] }), t('action.done'))}>{t('action.markRead')}</button>
+        <button type="button" disabled={!uids.length} onClick={() => run(() => setFlags(mailbox.id, uids, { remove: [SEEN] }), t('action.done'))}>{t('action.markUnread')}</button>
+        <button type="button" disabled={!uids.length} onClick={() => run(() => setFlags(mailbox.id, uids, { add: [FLAGGED] }), t('action.done'))}>{t('action.flag')}</button>
+        <button type="button" disabled={!uids.length} onClick={() => run(() => setFlags(mailbox.id, uids, { remove: [FLAGGED] }), t('action.done'))}>{t('action.unflag')}</button>
+        <button type="button" disabled={!uids.length} onClick={() => run(() => markSpam(mailbox.id, uids, !isJunk), isJunk ? t('action.notSpamDone') : t('action.spamDone'))}>
+          {isJunk ? t('action.notSpam') : t('action.spam')}</button>
+        <button type="button" class="danger" disabled={!uids.length} onClick={() => onDelete(uids)}>{t('action.delete')}</button>
+        <label class="sr-only" for="move-to">{t('action.moveTo')}</label>
+        <select id="move-to" disabled={!uids.length} value="" onChange={(e) => {
+          const to = (e.currentTarget as HTMLSelectElement).value;
+          if (to) void run(() => moveMessages(mailbox.id, uids, to), t('action.movedN', { n: uids.length }));
+        }}>
+          <option value="">{t('action.moveTo')}</option>
+          {targets.map((m) => <option value={m.id}>{folderLabel(m)}</option>)}
+        </select>
+        {canEmpty && (
+          <button type="button" class="danger" disabled={total === 0} onClick={() => {
+            if (confirm(t('list.confirmEmpty', { name: folderLabel(mailbox) }))) void run(() => post(`/mailboxes/${enc(mailbox.id)}/empty`), t('list.emptied'));
+          }}>{t('list.empty')}</button>
+        )}
+      </div>
+      <div class="sort">
+        <label for="sort-by">{t('list.sortBy')}</label>
+        <select id="sort-by" value={sort} onChange={(e) => { setSort((e.currentTarget as HTMLSelectElement).value); setOffset(0); }}>
+          <option value="date">{t('list.sort.date')}</option>
+          <option value="from">{t('list.sort.from')}</option>
+          <option value="subject">{t('list.sort.subject')}</option>
+          <option value="size">{t('list.sort.size')}</option>
+        </select>
+        <button type="button" class="small" onClick={() => { setOrder(order === 'desc' ? 'asc' : 'desc'); setOffset(0); }}
+          aria-label={order === 'desc' ? t('list.order.descLabel') : t('list.order.ascLabel')}>{order === 'desc' ? '↓' : '↑'}</button>
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      {data && messages.length === 0 && <p class="empty">{t('list.none')}</p>}
+      {!data && !error && <p class="empty" role="status">{t('app.loading')}</p>}
+      <MessageRows messages={messages} mailbox={mailbox} openUid={props.openUid} label={t('list.label', { name: folderLabel(mailbox) })}
+        hrefFor={(m) => (mailbox.specialUse === '\\Drafts' ? hrefs.draft(mailbox.id, m.uid) : hrefs.message(mailbox.id, m.uid))}
+        selected={selected} onToggle={toggle} onDelete={onDelete} focusUid={focusUid} />
+      {total > PAGE && (
+        <nav class="pager" aria-label={t('list.pages')}>
+          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>{t('list.prev')}</button>
+          <span>{t('list.range', { from: offset + 1, to: Math.min(total, offset + PAGE), total })}</span>
+          <button type="button" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>{t('list.next')}</button>
+        </nav>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,52 @@
+// Hash routing: the address bar keeps the folder and message open, Back works, and the server
+// needs no route table (every path gets index.html anyway).
+import { useEffect, useState } from 'preact/hooks';
+
+export type Route =
+  | { view: 'mail'; mailbox: string | null; uid: number | null }
+  | { view: 'compose'; draft: { mailbox: string; uid: number } | null }
+  | { view: 'search'; params: URLSearchParams; mailbox: string | null; uid: number | null }
+  | { view: 'settings' };
+
+export function parseRoute(hash: string): Route {
+  const [pathPart, query = ''] = hash.replace(/^#/, '').split('?');
+  const parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  const uid = (s: string | undefined) => (s && /^\d+$/.test(s) ? Number(s) : null);
+  switch (parts[0]) {
+    case 'compose':
+      return { view: 'compose', draft: parts[1] && uid(parts[2]) ? { mailbox: parts[1], uid: uid(parts[2])! } : null };
+    case 'settings':
+      return { view: 'settings' };
+    case 'search':
+      return { view: 'search', params: new URLSearchParams(query), mailbox: parts[1] ?? null, uid: uid(parts[2]) };
+    case 'm':
+      return { view: 'mail', mailbox: parts[1] ?? null, uid: uid(parts[2]) };
+    default:
+      return { view: 'mail', mailbox: null, uid: null };
+  }
+}
+
+const e = encodeURIComponent;
+export const hrefs = {
+  mailbox: (id: string) => `#/m/${e(id)}`,
+  message: (id: string, uid: number) => `#/m/${e(id)}/${uid}`,
+  compose: () => '#/compose',
+  draft: (id: string, uid: number) => `#/compose/${e(id)}/${uid}`,
+  settings: () => '#/settings',
+  search: (params: URLSearchParams, id?: string, uid?: number) =>
+    `#/search${id ? `/${e(id)}/${uid}` : ''}?${params.toString()}`,
+};
+
+export function navigate(href: string): void {
+  if (location.hash !== href) location.hash = href;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
