@@ -57,6 +57,25 @@ describe('BruteForceGuard slowing', () => {
     expect(burst.map((d) => d.delayMs)).toEqual([0, 0, 100, 200]);
   });
 
+  it('does not slow nor lock a school behind one address whose clients all log in at once', () => {
+    const { guard } = setup({ slowAfter: 5, baseDelayMs: 100, lockIpAfter: 50 });
+    // After an outage every client of the school reconnects at the same moment.
+    const burst = Array.from({ length: 50 }, (_, i) => allowed(guard.begin('192.0.2.1', `prof${i}@example.org`)));
+    expect(burst.every((d) => d.delayMs === 0)).toBe(true);
+    // More in flight than the IP lock threshold: asked to come back in a second, not locked.
+    expect(guard.begin('192.0.2.1', 'late@example.org')).toEqual({ allowed: false, retryAfterMs: 1000 });
+    for (const d of burst) d.attempt.succeed();
+    expect(allowed(guard.begin('192.0.2.1', 'late@example.org')).delayMs).toBe(0);
+  });
+
+  it('locks an IP whose parallel burst of guesses fails, with no more checked than the threshold', () => {
+    const { guard } = setup({ lockIpAfter: 10, lockAccountAfter: 1000 });
+    const burst: GuardDecision[] = Array.from({ length: 30 }, (_, i) => guard.begin('192.0.2.1', `guess${i}@example.org`));
+    expect(burst.filter((d) => d.allowed)).toHaveLength(10);
+    for (const d of burst) if (d.allowed) d.attempt.fail();
+    expect(guard.begin('192.0.2.1', 'guess99@example.org')).toMatchObject({ allowed: false, retryAfterMs: 15 * MIN });
+  });
+
   it('forgets an IP\'s failures on an account when it succeeds, and withdrawn attempts', () => {
     const { guard, fail } = setup({ slowAfter: 2, baseDelayMs: 100 });
     fail('192.0.2.1', 'alice@example.org');

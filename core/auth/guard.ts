@@ -21,10 +21,13 @@
 //    guesser gets one try per IP per lockout. If more than MAX_BLOCKED_IPS different IPs fail
 //    during one lock, the lock covers every IP until it expires: a temporary outage for the
 //    user is then the lesser evil.
-//  - Attempts count as failures from the moment they start (so that a burst of parallel
-//    attempts sees the earlier ones); a success removes them, together with every failure of
-//    that IP on that account; an attempt that ends neither way (store error, disabled
-//    account) is withdrawn.
+//  - Attempts in flight are not failures: a school behind one NAT address, where every client
+//    reconnects at once after an outage, must not be slowed or locked by its own logins. They
+//    count where a burst is a guess: an account's attempts in flight slow the next attempt on
+//    it, like failures. An IP may have at most `lockIpAfter` attempts in flight (more are
+//    refused for a second), so that a parallel burst cannot overshoot the IP lock by more
+//    than that. A success removes every failure of that IP on that account; an attempt that
+//    ends neither way (store error, disabled account) is withdrawn.
 //  - When a lock expires, its failures are forgotten: the lock was their punishment.
 //  - Memory is bounded: at most maxTrackedKeys IPs and as many accounts; the entry touched
 //    longest ago goes first. Flushing a lock this way takes thousands of IPs, each locked
@@ -67,6 +70,8 @@ export const DEFAULT_GUARD_OPTIONS = {
   maxTrackedKeys: 100_000,
 } as const;
 
+/** How soon an IP with lockIpAfter attempts in flight may try again. */
+const BURST_RETRY_MS = 1000;
 /** Beyond this many distinct failing IPs during one account lock, the lock covers all IPs. */
 const MAX_BLOCKED_IPS = 1000;
 /** Longest account key kept (RFC 5321 §4.5.3.1: 64 + 1 + 255). */
@@ -95,8 +100,10 @@ interface Failure {
 }
 
 interface Tracker {
-  /** Oldest first; attempts in flight included. */
+  /** Oldest first. */
   failures: Failure[];
+  /** Attempts begun and not settled yet. */
+  pending: Failure[];
   /** 0 when not locked. */
   lockedUntil: number;
   /** Account locks: the IP keys refused while locked. */
@@ -143,22 +150,30 @@ export class BruteForceGuard {
     if (ipTracker && this.lockedNow(ipTracker, s.lockIpAfter, now, 'ip')) {
       return { allowed: false, retryAfterMs: ipTracker.lockedUntil - now };
     }
+    if (ipTracker && ipTracker.pending.length >= s.lockIpAfter) return { allowed: false, retryAfterMs: BURST_RETRY_MS };
     const acctTracker = this.current(this.accounts, acct, now);
     const accountLocked = acctTracker !== undefined && this.lockedNow(acctTracker, s.lockAccountAfter, now, 'account');
     if (accountLocked) {
-      const inFlight = acctTracker.failures.filter((f) => f.peer === ipk).length;
+      const inFlight = acctTracker.pending.filter((f) => f.peer === ipk).length;
       if (acctTracker.blockAll || acctTracker.blocked.has(ipk) || inFlight >= Math.max(1, s.slowAfter)) {
         return { allowed: false, retryAfterMs: acctTracker.lockedUntil - now };
       }
     }
 
-    const delayMs = accountLocked ? s.maxDelayMs : this.delayFor(Math.max(ipTracker?.failures.length ?? 0, acctTracker?.failures.length ?? 0));
-    const ipFailure = this.record(this.ips, ipk, { at: now, peer: acct }, s.lockIpAfter);
-    const acctFailure = this.record(this.accounts, acct, { at: now, peer: ipk }, s.lockAccountAfter);
+    const accountCount = (acctTracker?.failures.length ?? 0) + (acctTracker?.pending.length ?? 0);
+    const delayMs = accountLocked ? s.maxDelayMs : this.delayFor(Math.max(ipTracker?.failures.length ?? 0, accountCount));
+    const ipPending: Failure = { at: now, peer: acct };
+    const acctPending: Failure = { at: now, peer: ipk };
+    this.touch(this.ips, ipk).pending.push(ipPending);
+    this.touch(this.accounts, acct).pending.push(acctPending);
     let settled = false;
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
+      const ipT = this.ips.get(ipk);
+      if (ipT) ipT.pending = ipT.pending.filter((f) => f !== ipPending);
+      const acctT = this.accounts.get(acct);
+      if (acctT) acctT.pending = acctT.pending.filter((f) => f !== acctPending);
       outcome();
     };
     return {
@@ -166,11 +181,13 @@ export class BruteForceGuard {
       delayMs,
       attempt: {
         succeed: () => settle(() => this.forgive(ipk, acct)),
-        fail: () => settle(() => this.lockIfDue(ipk, acct)),
-        withdraw: () => settle(() => {
-          this.remove(this.ips.get(ipk), (f) => f === ipFailure);
-          this.remove(this.accounts.get(acct), (f) => f === acctFailure);
+        fail: () => settle(() => {
+          const at = this.now();
+          this.record(this.ips, ipk, { at, peer: acct }, s.lockIpAfter);
+          this.record(this.accounts, acct, { at, peer: ipk }, s.lockAccountAfter);
+          this.lockIfDue(ipk, acct);
         }),
+        withdraw: () => settle(() => undefined),
       },
     };
   }
@@ -218,27 +235,34 @@ export class BruteForceGuard {
     const start = now - this.settings.windowMs;
     const firstLive = t.failures.findIndex((f) => f.at > start);
     if (firstLive !== 0) t.failures.splice(0, firstLive < 0 ? t.failures.length : firstLive);
-    if (t.failures.length === 0 && t.lockedUntil === 0) {
+    // An attempt never settled (a caller's fault) must not hold the IP back for ever.
+    if (t.pending.length > 0 && t.pending[0].at <= start) t.pending = t.pending.filter((f) => f.at > start);
+    if (t.failures.length === 0 && t.pending.length === 0 && t.lockedUntil === 0) {
       map.delete(key);
       return undefined;
     }
     return t;
   }
 
-  /** Appends a failure, making the key the most recently touched and evicting the oldest. */
-  private record(map: Map<string, Tracker>, key: string, failure: Failure, keep: number): Failure {
+  /** The key's tracker, made the most recently touched (created if need be; the oldest evicted). */
+  private touch(map: Map<string, Tracker>, key: string): Tracker {
     let t = map.get(key);
     if (t) map.delete(key);
-    else t = { failures: [], lockedUntil: 0, blocked: new Set(), blockAll: false };
+    else t = { failures: [], pending: [], lockedUntil: 0, blocked: new Set(), blockAll: false };
     map.set(key, t);
-    t.failures.push(failure);
-    // Counts never need to exceed the lock threshold: reaching it locks and clears the list.
-    if (t.failures.length > keep) t.failures.splice(0, t.failures.length - keep);
     while (map.size > this.settings.maxTrackedKeys) {
       const oldest = map.keys().next().value as string;
       map.delete(oldest);
     }
-    return failure;
+    return t;
+  }
+
+  /** Appends a failure. */
+  private record(map: Map<string, Tracker>, key: string, failure: Failure, keep: number): void {
+    const t = this.touch(map, key);
+    t.failures.push(failure);
+    // Counts never need to exceed the lock threshold: reaching it locks and clears the list.
+    if (t.failures.length > keep) t.failures.splice(0, t.failures.length - keep);
   }
 
   private forgive(ipk: string, acct: string): void {
