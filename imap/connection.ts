@@ -3,7 +3,11 @@
 // makes the writer wait, not the server's memory grow), STARTTLS, and the idle timer.
 import type net from 'node:net';
 import tls from 'node:tls';
+import zlib from 'node:zlib';
 import { CommandReader, type Frame, type ReaderLimits } from './protocol/reader.js';
+
+/** Output held beyond this is sent without waiting for the end of the command. */
+const FLUSH_AT = 64 * 1024;
 
 export class Connection {
   private socket: net.Socket;
@@ -11,6 +15,10 @@ export class Connection {
   private waiter: (() => void) | null = null;
   private ended = false;
   closed = false;
+  /** COMPRESS=DEFLATE (RFC 4978): raw deflate both ways once started. */
+  private corked = false;
+  private inflate: zlib.InflateRaw | null = null;
+  private deflate: zlib.DeflateRaw | null = null;
   /** Called when the socket has been idle for the timeout (after the last read or write). */
   onTimeout: () => void = () => this.destroy();
 
@@ -33,6 +41,11 @@ export class Connection {
   }
 
   private readonly onData = (chunk: Buffer) => {
+    if (this.inflate) {
+      this.inflate.write(chunk);
+      this.socket.pause();
+      return;
+    }
     this.reader.push(chunk);
     // Hold further input until the session asks for it.
     this.socket.pause();
@@ -57,6 +70,7 @@ export class Connection {
   private readonly onSocketTimeout = () => this.onTimeout();
 
   private attach(socket: net.Socket): void {
+    socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
@@ -79,13 +93,15 @@ export class Connection {
     w?.();
   }
 
-  /** The next command, or null once the client has gone. */
+  /** The next command, or null once the client has gone. Whatever was written is sent
+   *  before waiting for the client. */
   async next(): Promise<Frame | null> {
     for (;;) {
       if (this.closed) return null;
       const frame = this.reader.next();
       if (frame) return frame;
       if (this.ended) return null;
+      this.flush();
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
         this.socket.resume();
@@ -93,16 +109,71 @@ export class Connection {
     }
   }
 
-  /** Writes and waits while the client is not reading (socket buffer above its high-water mark). */
+  /** Writes and waits while the client is not reading (socket buffer above its high-water mark).
+   *  Responses are held (corked) until flush() or until enough has gathered, so that a command's
+   *  many small responses go out in few packets; with Nagle's algorithm off, the last one is
+   *  not held back by the client's delayed ACK (40 ms per command otherwise). */
   async write(chunks: readonly Buffer[]): Promise<void> {
     if (this.closed || this.socket.destroyed) return;
-    let flowing = true;
-    for (const c of chunks) flowing = this.socket.write(c);
-    if (!flowing) await this.drained();
+    if (this.deflate) {
+      const deflate = this.deflate;
+      for (const c of chunks) deflate.write(c);
+      // Each response is flushed whole so that the client can act on it (RFC 4978 §4).
+      await new Promise<void>((resolve) => deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()));
+    } else {
+      if (!this.corked) {
+        this.socket.cork();
+        this.corked = true;
+      }
+      for (const c of chunks) this.socket.write(c);
+    }
+    if (this.socket.writableLength >= FLUSH_AT) {
+      this.flush();
+      if (this.socket.writableNeedDrain) await this.drained();
+    }
   }
 
+  /** Writes at once, everything held before included (continuation requests, BYE). */
   writeRaw(text: string): void {
-    if (!this.closed && !this.socket.destroyed) this.socket.write(text);
+    if (this.closed || this.socket.destroyed) return;
+    if (this.deflate) {
+      this.deflate.write(text);
+      this.deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => this.flush());
+    } else {
+      this.socket.write(text);
+    }
+    this.flush();
+  }
+
+  /** Sends what write() has held. */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  }
+
+  get compressed(): boolean {
+    return this.deflate !== null;
+  }
+
+  /** Starts COMPRESS=DEFLATE (RFC 4978 §3) after the tagged OK has been written: what the client
+   *  sent after the command is already compressed, and is inflated first. */
+  startCompression(): void {
+    this.flush();
+    const inflate = zlib.createInflateRaw();
+    const deflate = zlib.createDeflateRaw({ level: 6 });
+    deflate.on('data', (data: Buffer) => { if (!this.socket.destroyed) this.socket.write(data); });
+    deflate.on('error', () => this.destroy());
+    inflate.on('data', (data: Buffer) => {
+      this.reader.push(data);
+      this.wake();
+    });
+    // A corrupt stream cannot be resynchronised: the session ends.
+    inflate.on('error', () => this.destroy());
+    this.inflate = inflate;
+    this.deflate = deflate;
+    const pending = this.reader.takeUnread();
+    if (pending.length > 0) inflate.write(pending);
   }
 
   private drained(): Promise<void> {
@@ -120,6 +191,7 @@ export class Connection {
   /** Switches to TLS on the same socket (RFC 9051 §6.2.1). Whatever the client sent after
    *  STARTTLS in plain text is dropped, so it cannot be injected into the secure session. */
   async startTls(context: tls.SecureContext): Promise<void> {
+    this.flush();
     this.reader.reset();
     const plain = this.socket;
     this.detach(plain);
@@ -147,6 +219,7 @@ export class Connection {
   /** Ends after what was written has been sent. */
   end(): void {
     if (this.socket.destroyed) return;
+    this.flush();
     this.socket.end();
     // A client that never reads would keep the socket half-open forever.
     setTimeout(() => this.destroy(), 10_000).unref();
@@ -154,5 +227,7 @@ export class Connection {
 
   destroy(): void {
     this.socket.destroy();
+    this.inflate?.destroy();
+    this.deflate?.destroy();
   }
 }

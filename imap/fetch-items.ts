@@ -1,27 +1,35 @@
 // The data items of one FETCH response (RFC 9051 §7.5.2), in the order they were asked for.
-import type { MessageIndexEntry } from '../storage/index.js';
+import type { MessageIndexEntry, MessageRecord } from '../storage/index.js';
 import { formatDateTime } from './dates.js';
 import { flagList } from './flags.js';
 import { bodyStructure } from './mime/bodystructure.js';
 import { envelope } from './mime/envelope.js';
+import { binaryBytes } from './mime/binary.js';
 import { applyPartial, sectionBytes } from './mime/section.js';
+import { objectId } from './objectid.js';
 import { parseMessage, type MimePart } from './mime/tree.js';
-import { literal, str, type Value } from './protocol/compiler.js';
+import { atom, literal, literal8, str, type Value } from './protocol/compiler.js';
 import { sectionResponseName, type FetchItem } from './protocol/fetch-att.js';
 
 /** Items that need the message itself, not only its index entry. */
 export function needsContent(item: FetchItem): boolean {
-  return item.kind === 'section' || ['ENVELOPE', 'BODYSTRUCTURE', 'BODY', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT'].includes(item.kind);
+  return item.kind === 'section' || item.kind === 'binary' || item.kind === 'binary.size'
+    || ['ENVELOPE', 'BODYSTRUCTURE', 'BODY', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT'].includes(item.kind);
+}
+
+/** Items that need the stored record (its object ids) but not the octets. */
+export function needsRecord(item: FetchItem): boolean {
+  return item.kind === 'EMAILID' || item.kind === 'THREADID' || needsContent(item);
 }
 
 /** Items that mark the message \Seen when the mailbox is writable (RFC 9051 §6.4.5:
  *  BODY[...] without .PEEK; RFC 3501 §6.4.5: RFC822 and RFC822.TEXT). */
 export function setsSeen(item: FetchItem): boolean {
-  return (item.kind === 'section' && !item.peek) || item.kind === 'RFC822' || item.kind === 'RFC822.TEXT';
+  return ((item.kind === 'section' || item.kind === 'binary') && !item.peek) || item.kind === 'RFC822' || item.kind === 'RFC822.TEXT';
 }
 
 /** The "name value" pairs of one FETCH response, as a flat list of Values and raw words. */
-export function fetchValues(items: readonly FetchItem[], entry: MessageIndexEntry, raw: Buffer | null): (string | Value)[] {
+export function fetchValues(items: readonly FetchItem[], entry: MessageIndexEntry, raw: Buffer | null, record: MessageRecord | null = null): (string | Value)[] {
   let tree: MimePart | null = null;
   const mime = (): MimePart => (tree ??= parseMessage(raw!));
   const out: (string | Value)[] = [];
@@ -42,6 +50,22 @@ export function fetchValues(items: readonly FetchItem[], entry: MessageIndexEntr
       case 'RFC822': add('RFC822', literal(withoutNul(raw!))); break;
       case 'RFC822.HEADER': add('RFC822.HEADER', literal(withoutNul(raw!.subarray(0, mime().bodyStart)))); break;
       case 'RFC822.TEXT': add('RFC822.TEXT', literal(withoutNul(raw!.subarray(mime().bodyStart)))); break;
+      // RFC 8474 §5.1-2: objectids in parentheses.
+      case 'EMAILID': add('EMAILID', [atom(objectId(record!.emailId))]); break;
+      case 'THREADID': add('THREADID', record!.threadId ? [atom(objectId(record!.threadId))] : null); break;
+      case 'binary': {
+        const data = binaryBytes(raw!, mime(), item.part);
+        const name = `BINARY[${item.part.join('.')}]${item.partial ? `<${item.partial.start}>` : ''}`;
+        const cut = data === null ? null : applyPartial(data, item.partial);
+        // RFC 3516 §4.2: literal8 only where a NUL makes it necessary.
+        add(name, cut === null ? null : cut.includes(0) ? literal8(cut) : literal(cut));
+        break;
+      }
+      case 'binary.size': {
+        const data = binaryBytes(raw!, mime(), item.part);
+        add(`BINARY.SIZE[${item.part.join('.')}]`, data === null ? null : data.length);
+        break;
+      }
       case 'section': {
         const data = sectionBytes(raw!, mime(), item.section);
         add(sectionResponseName(item), data === null ? null : literal(withoutNul(applyPartial(data, item.partial))));

@@ -6,6 +6,7 @@
 // EXISTS is sent.
 import type { Mailbox, MessageIndexEntry, Store } from '../storage/index.js';
 import { line } from './protocol/compiler.js';
+import { compactSet } from './protocol/sequence.js';
 import { flagList } from './flags.js';
 
 export class SelectedMailbox {
@@ -18,6 +19,11 @@ export class SelectedMailbox {
   private added = new Map<number, MessageIndexEntry>();
   private readonly flagsChanged = new Set<number>();
   private knownModseq: number;
+  /** While expunges wait to be told: the modseq the client may safely resync from, below
+   *  that of the first of them (RFC 7162 §3.2). */
+  private beforeExpunge: number | null = null;
+  /** UIDs saved by SEARCH RETURN (SAVE), "$" (RFC 5182); empty at selection. */
+  saved: number[] = [];
 
   private constructor(
     readonly mailbox: Mailbox,
@@ -121,6 +127,7 @@ export class SelectedMailbox {
     }
     for (const uid of gone) {
       if (this.messages.has(uid)) {
+        if (this.expunged.size === 0) this.beforeExpunge = this.knownModseq;
         this.expunged.add(uid);
         this.flagsChanged.delete(uid);
       } else {
@@ -135,14 +142,20 @@ export class SelectedMailbox {
   /** The untagged responses owed to the client, each a list of chunks. EXPUNGE responses
    *  only when `mayExpunge`; then in descending order, so that each sequence number is valid
    *  when sent. */
-  drain(mayExpunge: boolean, withModseq: boolean): Buffer[][] {
+  drain(mayExpunge: boolean, withModseq: boolean, vanished = false): Buffer[][] {
     const out: Buffer[][] = [];
     if (mayExpunge && this.expunged.size > 0) {
-      const seqs = [...this.expunged].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
-      for (const seq of seqs) out.push(line(`* ${seq} EXPUNGE`));
+      if (vanished) {
+        // Once QRESYNC is enabled, one VANISHED with the UIDs replaces the EXPUNGEs (RFC 7162 §3.2.10).
+        out.push(line(`* VANISHED ${compactSet([...this.expunged].sort((a, b) => a - b))}`));
+      } else {
+        const seqs = [...this.expunged].map((uid) => this.seqOf(uid)).filter((s) => s > 0).sort((a, b) => b - a);
+        for (const seq of seqs) out.push(line(`* ${seq} EXPUNGE`));
+      }
       for (const uid of this.expunged) this.messages.delete(uid);
       this.uids = this.uids.filter((uid) => !this.expunged.has(uid));
       this.expunged.clear();
+      this.beforeExpunge = null;
     }
     if (this.added.size > 0) {
       for (const e of [...this.added.values()].sort((a, b) => a.uid - b.uid)) {
@@ -160,6 +173,11 @@ export class SelectedMailbox {
     }
     this.flagsChanged.clear();
     return out;
+  }
+
+  /** The modseq below the expunges not yet told, or null when none wait. */
+  get modseqBeforeHeldExpunges(): number | null {
+    return this.expunged.size > 0 ? this.beforeExpunge : null;
   }
 
   /** Something is owed to the client (for IDLE). */

@@ -28,6 +28,12 @@ export interface ImapServiceOptions {
   preAuthTimeoutMs?: number;
   /** Plain-text login from loopback (default true, as Dovecot). */
   loopbackIsSecure?: boolean;
+  /** Logged-in sessions per account; more logins get NO [LIMIT]. */
+  maxConnectionsPerUser?: number;
+  /** Connections per remote address; more get BYE at once. */
+  maxConnectionsPerIp?: number;
+  /** Commands per connection and minute; the excess gets NO [LIMIT]. */
+  maxCommandsPerMinute?: number;
 }
 
 const THIRTY_MINUTES = 30 * 60_000;
@@ -36,14 +42,27 @@ export function createImapService(options: ImapServiceOptions): Service {
   const servers: net.Server[] = [];
   const sessions = new Set<Session>();
   const watchers = new MailboxWatchers(options.store.changes);
-  const context = tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' });
+  // Replaced on a certificate reload: sessions opened afterwards STARTTLS with the new one.
+  let context = tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' });
+  let secureServer: tls.Server | null = null;
   const limits: ReaderLimits = { ...DEFAULT_LIMITS, ...options.limits, maxAppendLiteral: options.maxMessageBytes };
   let nextId = 0;
+
+  const perIp = new Counter();
+  const perUser = new Counter();
 
   const accept = (socket: net.Socket, listener: 'imap' | 'imaps') => {
     const remote = socket.remoteAddress ?? '';
     const log = options.log.child({ cid: `i${(++nextId).toString(36)}`, remote, listener });
     socket.on('error', (err) => log.debug({ err: err.message }, 'socket error'));
+    if (!perIp.acquire(remote, options.maxConnectionsPerIp ?? Infinity)) {
+      // RFC 9051 §7.1.5: BYE as the greeting refuses the connection.
+      log.info('too many connections from this address');
+      socket.end('* BYE [UNAVAILABLE] Too many connections from your address\r\n');
+      setTimeout(() => socket.destroy(), 5000).unref();
+      return;
+    }
+    socket.once('close', () => perIp.release(remote));
     const conn = new Connection(socket, listener === 'imaps', limits);
     const session = new Session(conn, {
       store: options.store,
@@ -54,6 +73,11 @@ export function createImapService(options: ImapServiceOptions): Service {
       limits,
       idleTimeoutMs: Math.max(THIRTY_MINUTES, options.idleTimeoutMs ?? THIRTY_MINUTES),
       preAuthTimeoutMs: options.preAuthTimeoutMs ?? 60_000,
+      maxCommandsPerMinute: options.maxCommandsPerMinute ?? Infinity,
+      userSlots: {
+        acquire: (userId) => perUser.acquire(userId, options.maxConnectionsPerUser ?? Infinity),
+        release: (userId) => perUser.release(userId),
+      },
       log,
     }, isLoopback(remote));
     sessions.add(session);
@@ -69,12 +93,18 @@ export function createImapService(options: ImapServiceOptions): Service {
       const plain = net.createServer((socket) => accept(socket, 'imap'));
       const secure = tls.createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (socket) => accept(socket, 'imaps'));
       // A failed handshake never becomes a session; it is the client's problem, not ours.
+      secureServer = secure;
       secure.on('tlsClientError', (err) => options.log.debug({ err: err.message, listener: 'imaps' }, 'TLS handshake failed'));
       servers.push(plain, secure);
       const listeners: Listener[] = [];
       listeners.push(await listenOn(plain, { name: 'imap', host: options.host, port: options.ports.imap }));
       listeners.push(await listenOn(secure, { name: 'imaps', host: options.host, port: options.ports.imaps }));
       return { listeners };
+    },
+
+    reloadTls(material) {
+      context = tls.createSecureContext({ cert: material.cert, key: material.key, minVersion: 'TLSv1.2' });
+      secureServer?.setSecureContext({ cert: material.cert, key: material.key, minVersion: 'TLSv1.2' });
     },
 
     async stop(graceMs) {
@@ -87,4 +117,22 @@ export function createImapService(options: ImapServiceOptions): Service {
       servers.length = 0;
     },
   };
+}
+
+/** Connections held per key (address or account). */
+class Counter {
+  private readonly counts = new Map<string, number>();
+
+  acquire(key: string, max: number): boolean {
+    const n = this.counts.get(key) ?? 0;
+    if (n >= max) return false;
+    this.counts.set(key, n + 1);
+    return true;
+  }
+
+  release(key: string): void {
+    const n = (this.counts.get(key) ?? 0) - 1;
+    if (n > 0) this.counts.set(key, n);
+    else this.counts.delete(key);
+  }
 }

@@ -3,13 +3,14 @@
 // selected mailbox before the tagged reply. A malformed command gets a tagged BAD and the
 // session goes on; an unexpected fault gets NO [SERVERBUG], logged once (replies.ts).
 import type tls from 'node:tls';
-import { NotFound, type Authenticator } from '../core/index.js';
+import { Invalid, NotFound, type Authenticator } from '../core/index.js';
 import type { Logger } from '../core/log.js';
 import type { ChangeEvent, Store, User } from '../storage/index.js';
 import { capabilities } from './capabilities.js';
 import type { Command, CommandContext, State } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
 import type { Connection } from './connection.js';
+import { mailboxFromWire, mailboxToWire, normalizeInbox } from './mailbox-name.js';
 import type { MailboxWatchers } from './notifier.js';
 import { line, safeText } from './protocol/compiler.js';
 import { Cursor, ParseError } from './protocol/cursor.js';
@@ -30,6 +31,10 @@ export interface SessionOptions {
   idleTimeoutMs: number;
   /** Inactivity allowed before login. */
   preAuthTimeoutMs: number;
+  /** Commands per minute (token bucket, a tenth of it as burst); Infinity for no limit. */
+  maxCommandsPerMinute: number;
+  /** Per-account session count: acquire is false when the account has too many. */
+  userSlots: { acquire(userId: string): boolean; release(userId: string): void };
   log: Logger;
 }
 
@@ -39,6 +44,8 @@ export class Session {
   selected: SelectedMailbox | null = null;
   /** CONDSTORE is enabled (RFC 7162 §3.1): every FETCH response then carries MODSEQ. */
   condstore = false;
+  /** Extensions turned on by ENABLE (RFC 5161), upper-case: QRESYNC, IMAP4REV2, UTF8=ACCEPT. */
+  readonly enabled = new Set<string>();
   /** What the client said it is in ID, for the audit log. */
   clientName: string | null = null;
   log: Logger;
@@ -49,9 +56,37 @@ export class Session {
   private changeWaiter: (() => void) | null = null;
   private changed = false;
   private selectedGone = false;
+  private holdsUserSlot = false;
+  private tokens: number;
+  private throttled = false;
+  private tokensAt = Date.now();
 
   constructor(readonly conn: Connection, readonly options: SessionOptions, readonly isLoopback: boolean) {
     this.log = options.log;
+    this.tokens = this.burst;
+  }
+
+  private get burst(): number {
+    return Math.max(1, this.options.maxCommandsPerMinute / 10);
+  }
+
+  /** Takes one command token; returns how long to wait for it (0 within the rate). */
+  private takeToken(): number {
+    if (this.options.maxCommandsPerMinute === Infinity) return 0;
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.tokensAt) * this.options.maxCommandsPerMinute) / 60_000);
+    this.tokensAt = now;
+    this.tokens -= 1;
+    // In debt: the command waits until its token would have come. Commands are read one at a
+    // time, so the debt never exceeds one token and the wait one interval.
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 60_000) / this.options.maxCommandsPerMinute);
+  }
+
+  /** Counts this session against the account's limit; false when it is reached. */
+  claimUserSlot(user: User): boolean {
+    if (this.holdsUserSlot) return true;
+    this.holdsUserSlot = this.options.userSlots.acquire(user.id);
+    return this.holdsUserSlot;
   }
 
   get store(): Store {
@@ -61,6 +96,35 @@ export class Session {
   /** LOGIN and AUTHENTICATE may run: over TLS, or from loopback (RFC 9051 §6.2.3 LOGINDISABLED). */
   get mayAuthenticate(): boolean {
     return this.conn.secure || (this.options.loopbackIsSecure && this.isLoopback);
+  }
+
+  /** ENABLE IMAP4rev2 was given (RFC 9051 §6.3.1): rev2 responses from then on. */
+  get rev2(): boolean {
+    return this.enabled.has('IMAP4REV2');
+  }
+
+  /** ENABLE QRESYNC was given (RFC 7162 §3.2.3): VANISHED instead of EXPUNGE. */
+  get qresync(): boolean {
+    return this.enabled.has('QRESYNC');
+  }
+
+  /** Mailbox names travel as UTF-8, not modified UTF-7: after ENABLE UTF8=ACCEPT (RFC 6855 §3)
+   *  or ENABLE IMAP4rev2 (RFC 9051 §5.1). */
+  get utf8(): boolean {
+    return this.enabled.has('UTF8=ACCEPT') || this.enabled.has('IMAP4REV2');
+  }
+
+  /** A mailbox name as this session writes it: modified UTF-7, or UTF-8 after UTF8=ACCEPT. */
+  mailboxName(name: string): Buffer {
+    return this.utf8 ? Buffer.from(name, 'utf8') : mailboxToWire(name);
+  }
+
+  /** A mailbox argument as the store names it; Invalid when it is not valid in this session's encoding. */
+  mailboxFromWire(raw: Buffer): string {
+    if (!this.utf8) return mailboxFromWire(raw);
+    const name = raw.toString('utf8');
+    if (!Buffer.from(name, 'utf8').equals(raw)) throw new Invalid('mailbox name is not valid UTF-8', 'name');
+    return normalizeInbox(name);
   }
 
   get mayStartTls(): boolean {
@@ -99,6 +163,8 @@ export class Session {
       this.log.error({ err }, 'session failed');
     } finally {
       this.unselect();
+      if (this.holdsUserSlot && this.user) this.options.userSlots.release(this.user.id);
+      this.holdsUserSlot = false;
       this.conn.end();
       this.log.debug('session ended');
     }
@@ -158,6 +224,15 @@ export class Session {
       await this.send(line(`${tag} BAD Unknown command ${safeText(label.slice(0, 40))}`));
       return;
     }
+    const wait = name === 'LOGOUT' ? 0 : this.takeToken();
+    if (wait > 0) {
+      // Over the rate, commands are slowed rather than refused: a client that pipelines
+      // thousands of UID STOREs (mbsync) still finishes, an abusive one gets little done.
+      if (!this.throttled) this.log.info({ command: label }, 'command rate limit reached: slowing');
+      this.throttled = true;
+      this.conn.flush();
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     if (!command.states.includes(this.state)) {
       const why = this.state === 'not-authenticated' ? 'Log in first' : this.state === 'authenticated' ? 'Select a mailbox first' : 'Not allowed now';
       await this.send(line(`${tag} BAD ${why}`));
@@ -211,7 +286,13 @@ export class Session {
       this.log.warn({ err }, 'mailbox sync failed');
       return;
     }
-    for (const response of sel.drain(mayExpunge, this.condstore)) await this.send(response);
+    for (const response of sel.drain(mayExpunge, this.condstore, this.qresync)) await this.send(response);
+    const safe = sel.modseqBeforeHeldExpunges;
+    if (safe !== null && this.qresync) {
+      // RFC 7162 §3.2: MODSEQ values sent while a VANISHED is held back are above the expunge's;
+      // a client that lost the connection now must resync from below it, not from them.
+      await this.send(line(`* OK [HIGHESTMODSEQ ${safe}] Expunges pending`));
+    }
   }
 
   // ------------------------------------------------------------ state changes

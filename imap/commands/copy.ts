@@ -1,12 +1,11 @@
 // COPY, MOVE and their UID forms (RFC 9051 §6.4.7, RFC 6851) with COPYUID (RFC 4315 §3).
 // MOVE sends COPYUID in an untagged OK before the EXPUNGE responses (RFC 6851 §4.3), which
 // come from the session's sync like everyone else's.
-import { NotFound } from '../../core/index.js';
 import { line } from '../protocol/compiler.js';
 import { compactSet, parseSequenceSet } from '../protocol/sequence.js';
 import { no, ok } from '../replies.js';
 import { defineCommand, SELECTED } from './command.js';
-import { findMailbox, parseMailbox } from './mailbox-arg.js';
+import { findDestination, isReply, parseMailbox } from './mailbox-arg.js';
 import { resolveTargets } from './sets.js';
 
 function copyCommand(name: 'COPY' | 'MOVE') {
@@ -23,13 +22,8 @@ function copyCommand(name: 'COPY' | 'MOVE') {
     async run(session, { set, mailbox }, ctx) {
       const sel = session.selected!;
       if (name === 'MOVE' && sel.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
-      let target;
-      try {
-        target = await findMailbox(session, mailbox);
-      } catch (err) {
-        if (err instanceof NotFound) return no('Mailbox does not exist', 'TRYCREATE');
-        throw err;
-      }
+      const target = await findDestination(session, mailbox);
+      if (isReply(target)) return target;
       const { uids, expungeIssued } = resolveTargets(sel, set, ctx.uid);
       if (expungeIssued) return no('Some of the messages were expunged', 'EXPUNGEISSUED');
       if (uids.length === 0) return ok(`${name} completed`);

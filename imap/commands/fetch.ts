@@ -2,32 +2,39 @@
 // response is written before the next is built, waiting while the client does not read, so
 // that a large FETCH costs bounded memory.
 import type { MessageRecord } from '../../storage/index.js';
-import { fetchValues, needsContent, setsSeen } from '../fetch-items.js';
+import { fetchValues, needsContent, needsRecord, setsSeen } from '../fetch-items.js';
+import { UnknownCte } from '../mime/binary.js';
 import { line } from '../protocol/compiler.js';
 import type { Cursor } from '../protocol/cursor.js';
 import { parseFetchItems, type FetchItem } from '../protocol/fetch-att.js';
-import { parseSequenceSet, type SequenceSet } from '../protocol/sequence.js';
-import { no, ok } from '../replies.js';
+import { compactSet, parseSequenceSet, setHas, type SequenceSet } from '../protocol/sequence.js';
+import { bad, no, ok } from '../replies.js';
+import type { Session } from '../session.js';
 import { defineCommand, SELECTED } from './command.js';
 import { resolveTargets } from './sets.js';
 
 const BATCH = 50;
 
-function parseFetch(cur: Cursor): { set: SequenceSet; items: FetchItem[]; changedSince: number | null } {
+function parseFetch(cur: Cursor): { set: SequenceSet; items: FetchItem[]; changedSince: number | null; vanished: boolean } {
   cur.sp();
   const set = parseSequenceSet(cur);
   cur.sp();
   const items = parseFetchItems(cur);
   let changedSince: number | null = null;
+  let vanished = false;
   if (cur.trySp()) {
-    // fetch-modifier: (CHANGEDSINCE mod-sequence) (RFC 7162 §3.1.4.1).
+    // fetch-modifier: CHANGEDSINCE mod-sequence (RFC 7162 §3.1.4.1) / VANISHED (§3.2.6).
     cur.list(() => {
+      if (cur.acceptWord('VANISHED')) {
+        vanished = true;
+        return;
+      }
       cur.expect('CHANGEDSINCE');
       cur.sp();
       changedSince = cur.number64();
     }, false);
   }
-  return { set, items, changedSince };
+  return { set, items, changedSince, vanished };
 }
 
 export const fetch = defineCommand({
@@ -36,8 +43,13 @@ export const fetch = defineCommand({
   uidForm: true,
   holdsExpunges: true,
   parse: parseFetch,
-  async run(session, { set, items: asked, changedSince }, ctx) {
+  async run(session, { set, items: asked, changedSince, vanished }, ctx) {
     const sel = session.selected!;
+    if (vanished) {
+      // RFC 7162 §3.2.6: only UID FETCH, with CHANGEDSINCE, once QRESYNC is enabled.
+      if (!ctx.uid || changedSince === null || !session.qresync) return bad('VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC');
+      await sendVanishedEarlier(session, set, changedSince);
+    }
     const targets = resolveTargets(sel, set, ctx.uid);
     let expungeIssued = targets.expungeIssued;
     // UID FETCH always answers with the UID (RFC 9051 §6.4.9).
@@ -50,6 +62,7 @@ export const fetch = defineCommand({
       targets.uids = targets.uids.filter((u) => (sel.entry(u)?.modseq ?? 0) > since);
     }
     const content = items.some(needsContent);
+    const withRecord = items.some(needsRecord);
 
     // Mark \Seen first, so that the FLAGS in the responses are the new ones; a message whose
     // flags change this way gets FLAGS even if not asked for (RFC 9051 §6.4.5).
@@ -69,20 +82,27 @@ export const fetch = defineCommand({
     for (let i = 0; i < targets.uids.length; i += BATCH) {
       const batch = targets.uids.slice(i, i + BATCH);
       let records: Map<number, MessageRecord> | null = null;
-      if (content) records = new Map((await session.store.mail.getMessages(sel.id, batch)).map((r) => [r.uid, r]));
+      if (withRecord) records = new Map((await session.store.mail.getMessages(sel.id, batch)).map((r) => [r.uid, r]));
       for (const uid of batch) {
         const entry = sel.entry(uid);
         if (!entry) continue;
         let raw: Buffer | null = null;
+        const record = records?.get(uid) ?? null;
         if (records) {
-          const record = records.get(uid);
           if (!record) {
             expungeIssued = true; // expunged since the session's last look
             continue;
           }
-          raw = await session.store.blobs.get(record.blobId);
+          if (content) raw = await session.store.blobs.get(record.blobId);
         }
-        const values = fetchValues(flagsChanged.has(uid) ? withFlags : items, entry, raw);
+        let values;
+        try {
+          values = fetchValues(flagsChanged.has(uid) ? withFlags : items, entry, raw, record);
+        } catch (err) {
+          // RFC 3516 §4.2: a part whose encoding cannot be undone fails the whole FETCH.
+          if (err instanceof UnknownCte) return no(`Cannot decode ${err.cte}`, 'UNKNOWN-CTE');
+          throw err;
+        }
         await session.send(line(`* ${sel.seqOf(uid)} FETCH (`, ...values, ')'));
       }
     }
@@ -91,3 +111,16 @@ export const fetch = defineCommand({
     return ok('FETCH completed');
   },
 });
+
+/** The UIDs of `set` expunged after `since`, as one VANISHED (EARLIER) (RFC 7162 §3.2.6). UIDs
+ *  the session still counts (their VANISHED is owed after the command) are left to that one,
+ *  since (EARLIER) does not change the message count. */
+async function sendVanishedEarlier(session: Session, set: SequenceSet, since: number): Promise<void> {
+  const sel = session.selected!;
+  if (set.saved) return;
+  const maxUid = sel.mailbox.uidNext - 1;
+  const gone = (await session.store.mail.listExpunged(sel.id, since))
+    .filter((uid) => setHas(set, uid, maxUid) && sel.seqOf(uid) === 0)
+    .sort((a, b) => a - b);
+  if (gone.length > 0) await session.send(line(`* VANISHED (EARLIER) ${compactSet(gone)}`));
+}

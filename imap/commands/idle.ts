@@ -15,6 +15,7 @@ export const idle = defineCommand({
     try {
       for (;;) {
         await session.flushChanges(true);
+        session.conn.flush(); // at once: the client is waiting, not sending
         if (session.isLoggedOut) return { status: 'OK', text: '', silent: true };
         if (session.isStopping) return ok('IDLE terminated (server shutting down)');
         const next = await Promise.race([frame, session.waitForChange().then(() => null)]);

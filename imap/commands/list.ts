@@ -1,60 +1,68 @@
-// LIST and LSUB (RFC 3501 §6.3.8-9) with the attributes of CHILDREN (RFC 3348) and
-// SPECIAL-USE (RFC 6154). The LIST-EXTENDED forms clients send to ask for special-use
-// folders, "LIST (SPECIAL-USE) "" *" and "RETURN (SPECIAL-USE)" (RFC 6154 §5.1-2), are
-// understood, with the SUBSCRIBED selection option.
+// LIST and LSUB (RFC 3501 §6.3.8-9, RFC 9051 §6.3.9) with LIST-EXTENDED (RFC 5258: selection
+// options SUBSCRIBED, REMOTE, RECURSIVEMATCH, SPECIAL-USE; return options SUBSCRIBED, CHILDREN,
+// SPECIAL-USE; several patterns), LIST-STATUS (RFC 5819: RETURN (STATUS (...))), the
+// attributes of CHILDREN (RFC 3348) and SPECIAL-USE (RFC 6154).
 import type { Mailbox } from '../../storage/index.js';
-import { atom, line, str } from '../protocol/compiler.js';
+import { atom, line, str, type Value } from '../protocol/compiler.js';
 import { ParseError, type Cursor } from '../protocol/cursor.js';
-import { mailboxFromWire, mailboxToWire, normalizeInbox, SEPARATOR } from '../mailbox-name.js';
-import { ok } from '../replies.js';
+import { normalizeInbox, SEPARATOR } from '../mailbox-name.js';
+import { bad, ok } from '../replies.js';
 import type { Session } from '../session.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
+import { parseStatusItems, sendStatus } from './status.js';
 
 interface ListArgs {
-  reference: string;
-  patterns: string[];
-  selectSpecialUse: boolean;
-  selectSubscribed: boolean;
-  returnSubscribed: boolean;
+  /** Null for the basic form (no selection options). */
+  selection: string[] | null;
+  reference: Buffer;
+  patterns: Buffer[];
+  returns: string[];
+  statusItems: string[] | null;
 }
 
-const SELECTION = new Set(['SPECIAL-USE', 'SUBSCRIBED', 'REMOTE']);
-const RETURNS = new Set(['SPECIAL-USE', 'SUBSCRIBED', 'CHILDREN']);
+const SELECTION = new Set(['SPECIAL-USE', 'SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH']);
+const RETURNS = new Set(['SPECIAL-USE', 'SUBSCRIBED', 'CHILDREN', 'STATUS']);
 
 function parseList(cur: Cursor): ListArgs {
   cur.sp();
   const selection = cur.peek() === 0x28 ? cur.list(() => cur.atom().toUpperCase()) : null;
   if (selection) {
     for (const s of selection) if (!SELECTION.has(s)) throw new ParseError(`unsupported selection option ${s}`);
+    // RFC 5258 §3.1: RECURSIVEMATCH alone (or with REMOTE only) is a syntax error.
+    if (selection.includes('RECURSIVEMATCH') && !selection.some((s) => s === 'SUBSCRIBED' || s === 'SPECIAL-USE')) {
+      throw new ParseError('RECURSIVEMATCH needs another selection option');
+    }
     cur.sp();
   }
-  const reference = mailboxFromWireLoose(cur.astring());
+  const reference = Buffer.from(cur.astring());
   cur.sp();
-  const patterns = cur.peek() === 0x28 && selection
-    ? cur.list(() => mailboxFromWireLoose(cur.listMailbox()), false)
-    : [mailboxFromWireLoose(cur.listMailbox())];
-  let returns: string[] = [];
+  const patterns = cur.peek() === 0x28
+    ? cur.list(() => Buffer.from(cur.listMailbox()), false)
+    : [Buffer.from(cur.listMailbox())];
+  const returns: string[] = [];
+  let statusItems: string[] | null = null;
   if (cur.trySp()) {
     cur.expect('RETURN');
     cur.sp();
-    returns = cur.list(() => cur.atom().toUpperCase());
-    for (const r of returns) if (!RETURNS.has(r)) throw new ParseError(`unsupported return option ${r}`);
+    cur.list(() => {
+      const r = cur.atom().toUpperCase();
+      if (!RETURNS.has(r)) throw new ParseError(`unsupported return option ${r}`);
+      if (r === 'STATUS') {
+        cur.sp();
+        statusItems = parseStatusItems(cur);
+      }
+      returns.push(r);
+    });
   }
-  return {
-    reference,
-    patterns,
-    selectSpecialUse: selection?.includes('SPECIAL-USE') ?? false,
-    selectSubscribed: selection?.includes('SUBSCRIBED') ?? false,
-    returnSubscribed: returns.includes('SUBSCRIBED') || (selection?.includes('SUBSCRIBED') ?? false),
-  };
+  return { selection, reference, patterns, returns, statusItems };
 }
 
-/** Patterns may hold wildcards, which are not part of modified UTF-7 but pass through it. */
-function mailboxFromWireLoose(raw: Buffer): string {
+/** Patterns may hold wildcards, which pass through modified UTF-7 decoding unchanged. */
+function patternText(session: Session, raw: Buffer): string {
   try {
-    return mailboxFromWire(raw);
+    return session.mailboxFromWire(raw);
   } catch {
-    throw new ParseError('mailbox name is not valid modified UTF-7');
+    throw new ParseError('mailbox name is not valid in this session\'s encoding');
   }
 }
 
@@ -63,22 +71,35 @@ export const list = defineCommand({
   states: AUTHENTICATED,
   parse: parseList,
   async run(session, args) {
-    const all = await session.store.mail.listMailboxes(session.user!.id);
-    for (const pattern of args.patterns) {
-      if (pattern === '' && args.patterns.length === 1) {
-        // The hierarchy delimiter and root (RFC 3501 §6.3.8).
-        await session.send(line('* LIST (\\Noselect) "/" ""'));
-        continue;
-      }
-      const matcher = compilePattern(args.reference + pattern);
-      for (const node of tree(all)) {
-        if (!matcher.test(node.name)) continue;
-        if (args.selectSpecialUse && !node.mailbox?.specialUse) continue;
-        if (args.selectSubscribed && !node.mailbox?.subscribed) continue;
-        const attrs = attributes(node);
-        if (args.returnSubscribed && node.mailbox?.subscribed) attrs.push('\\Subscribed');
-        await sendEntry(session, 'LIST', attrs, node.name);
-      }
+    const reference = patternText(session, args.reference);
+    const patterns = args.patterns.map((p) => patternText(session, p));
+    const selection = new Set(args.selection ?? []);
+    if (args.selection === null && patterns.length === 1 && patterns[0] === '') {
+      // The hierarchy delimiter and root (RFC 9051 §6.3.9).
+      await session.send(line('* LIST (\\Noselect) "/" ""'));
+      return ok('LIST completed');
+    }
+    const returnSubscribed = args.returns.includes('SUBSCRIBED') || selection.has('SUBSCRIBED');
+    const recursive = selection.has('RECURSIVEMATCH');
+    const selected = (node: Node) => (!selection.has('SUBSCRIBED') || !!node.mailbox?.subscribed)
+      && (!selection.has('SPECIAL-USE') || !!node.mailbox?.specialUse);
+    const matchers = patterns.filter((p) => p !== '').map((p) => compilePattern(reference + p));
+    if (matchers.length === 0) return ok('LIST completed');
+    const matches = (name: string) => matchers.some((m) => m.test(name));
+    const nodes = tree(await session.store.mail.listMailboxes(session.user!.id));
+    for (const node of nodes) {
+      if (!matches(node.name)) continue;
+      // RFC 5258 §3.5: with RECURSIVEMATCH, a mailbox is also listed, with CHILDINFO, when one
+      // of its descendants meets the selection but is not itself matched by the pattern.
+      const childInfo = recursive && nodes.some((d) => d.name.startsWith(`${node.name}${SEPARATOR}`) && selected(d) && !matches(d.name));
+      if (!selected(node) && !childInfo) continue;
+      const attrs = attributes(node);
+      if (returnSubscribed && node.mailbox?.subscribed) attrs.push('\\Subscribed');
+      const extended: Value[] = [];
+      if (childInfo) extended.push(str('CHILDINFO'), [str(selection.has('SUBSCRIBED') ? 'SUBSCRIBED' : 'SPECIAL-USE')]);
+      await sendEntry(session, 'LIST', attrs, node.name, extended);
+      // RFC 5819 §2: a STATUS after the LIST of each selectable mailbox.
+      if (args.statusItems && node.mailbox) await sendStatus(session, node.mailbox, args.statusItems);
     }
     return ok('LIST completed');
   },
@@ -89,11 +110,15 @@ export const lsub = defineCommand({
   states: AUTHENTICATED,
   parse(cur) {
     cur.sp();
-    const reference = mailboxFromWireLoose(cur.astring());
+    const reference = Buffer.from(cur.astring());
     cur.sp();
-    return { reference, pattern: mailboxFromWireLoose(cur.listMailbox()) };
+    return { reference, pattern: Buffer.from(cur.listMailbox()) };
   },
-  async run(session, { reference, pattern }) {
+  async run(session, args) {
+    // LSUB is gone from IMAP4rev2 (RFC 9051 §6.3.9 LIST (SUBSCRIBED) replaces it).
+    if (session.rev2) return bad('LSUB is not part of IMAP4rev2; use LIST (SUBSCRIBED)');
+    const reference = patternText(session, args.reference);
+    const pattern = patternText(session, args.pattern);
     if (pattern === '') {
       await session.send(line('* LSUB (\\Noselect) "/" ""'));
       return ok('LSUB completed');
@@ -155,8 +180,9 @@ function attributes(node: Node): string[] {
   return attrs;
 }
 
-async function sendEntry(session: Session, kind: 'LIST' | 'LSUB', attrs: string[], name: string): Promise<void> {
-  await session.send(line(`* ${kind} `, attrs.map(atom), ' "/" ', str(mailboxToWire(name))));
+async function sendEntry(session: Session, kind: 'LIST' | 'LSUB', attrs: string[], name: string, extended: Value[] = []): Promise<void> {
+  const tail: (string | Value)[] = extended.length > 0 ? [' ', extended] : [];
+  await session.send(line(`* ${kind} `, attrs.map(atom), ' "/" ', str(session.mailboxName(name)), ...tail));
 }
 
 /** "*" matches anything, "%" anything but the separator (RFC 3501 §6.3.8); INBOX in any case. */

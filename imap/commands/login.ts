@@ -25,6 +25,10 @@ export async function logIn(session: Session, username: string, password: string
     username, password, protocol: 'imap', ip: session.conn.remoteAddress, client: session.clientName,
   });
   if (result.ok) {
+    if (!session.claimUserSlot(result.user)) {
+      session.log.info('too many sessions for this account');
+      return no('Too many connections for this account', 'LIMIT');
+    }
     session.loggedIn(result.user);
     // RFC 9051 §6.2.3: the capabilities may change with login; saying them saves a round trip.
     return ok('Logged in', `CAPABILITY ${session.capabilityList().join(' ')}`);

@@ -1,7 +1,7 @@
 // RENAME (RFC 9051 §6.3.6): children follow; renaming INBOX moves its messages to a new
 // mailbox and leaves INBOX empty; missing superior names of the new name are created.
 import { AlreadyExists } from '../../core/index.js';
-import { checkNewName, mailboxFromWire, SEPARATOR } from '../mailbox-name.js';
+import { checkNewName, SEPARATOR } from '../mailbox-name.js';
 import { no, ok } from '../replies.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
 import { findMailbox, parseMailbox } from './mailbox-arg.js';
@@ -17,7 +17,7 @@ export const rename = defineCommand({
   },
   async run(session, { from, to }) {
     const source = await findMailbox(session, from);
-    const target = mailboxFromWire(to);
+    const target = session.mailboxFromWire(to);
     checkNewName(target);
     if (target === 'INBOX') {
       return no('Cannot rename to INBOX', 'CANNOT');

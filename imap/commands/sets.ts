@@ -11,7 +11,12 @@ export interface Targets {
 }
 
 export function resolveTargets(sel: SelectedMailbox, set: SequenceSet, byUid: boolean): Targets {
-  if (set.saved) throw new ParseError('SEARCHRES ($) is not supported');
+  if (set.saved) {
+    // "$" (RFC 5182 §2.1): the UIDs saved by the last SEARCH (SAVE), minus those expunged since;
+    // an empty result is not an error.
+    const uids = sel.saved.filter((u) => sel.seqOf(u) > 0 && !sel.isExpunged(u)).sort((a, b) => a - b);
+    return { uids, expungeIssued: false };
+  }
   if (byUid) {
     return { uids: resolveUids(set, sel.knownUids).filter((u) => !sel.isExpunged(u)), expungeIssued: false };
   }

@@ -8,6 +8,8 @@ export type Value =
   | { atom: string }
   | { string: string | Buffer }
   | { literal: Buffer }
+  /** literal8 (RFC 3516 §4.2): "~{n}", the only form that may carry NUL octets. */
+  | { literal8: Buffer }
   /** Items written one after the other without spaces: "1*body" in a multipart BODYSTRUCTURE. */
   | { concat: Value[] }
   | Value[];
@@ -17,6 +19,7 @@ export const atom = (text: string): Value => ({ atom: text });
 export const str = (value: string | Buffer): Value => ({ string: value });
 export const nstr = (value: string | Buffer | null | undefined): Value => (value == null ? null : { string: value });
 export const literal = (value: Buffer): Value => ({ literal: value });
+export const literal8 = (value: Buffer): Value => ({ literal8: value });
 
 /** Beyond this a string goes as a literal even if it could be quoted. */
 const MAX_QUOTED = 1024;
@@ -48,6 +51,7 @@ export class ResponseBuilder {
       return this;
     }
     if ('literal' in v) return this.bytes(v.literal);
+    if ('literal8' in v) return this.raw('~').bytes(v.literal8);
     const s = v.string;
     const quoted = quotable(s);
     if (quoted !== null) return this.raw(quoted);

@@ -202,6 +202,18 @@ export class Cursor {
     return data;
   }
 
+  /** literal8 = "~{" number ["+"] "}" CRLF *OCTET (RFC 3516 §4.2): NUL allowed. */
+  literal8(): Buffer {
+    this.expect('~{');
+    const n = this.number();
+    this.accept('+');
+    this.expect('}\r\n');
+    if (this.pos + n > this.buf.length) throw new ParseError('literal shorter than announced');
+    const data = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return data;
+  }
+
   /** "(" [item *(SP item)] ")"; `allowEmpty` false requires at least one item. */
   list<T>(item: () => T, allowEmpty = true): T[] {
     this.expect('(');

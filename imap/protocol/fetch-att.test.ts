@@ -30,9 +30,19 @@ describe('FETCH items', () => {
     expect(item).toEqual({ kind: 'section', peek: false, section: { part: [1], text: { kind: 'TEXT' } }, partial: { start: 10, length: 20 } });
   });
 
+  it('reads BINARY, BINARY.PEEK and BINARY.SIZE (RFC 3516), EMAILID and THREADID', () => {
+    expect(parse('(BINARY[1.2]<0.10> BINARY.PEEK[] BINARY.SIZE[3] EMAILID THREADID)')).toEqual([
+      { kind: 'binary', peek: false, part: [1, 2], partial: { start: 0, length: 10 } },
+      { kind: 'binary', peek: true, part: [], partial: null },
+      { kind: 'binary.size', part: [3] },
+      { kind: 'EMAILID' },
+      { kind: 'THREADID' },
+    ]);
+  });
+
   it.each([
     'BODY[MIME]', 'BODY[0]', 'BODY[1.]', 'BODY[HEADER.FIELDS ()]', 'BODY[HEADER.FIELDS]', 'BODY[TEXT', 'BODY[]<0>',
-    'BODY[]<1.0>', 'BINARY[]', 'FOO', '()', '(FLAGS', 'BODY[HEADER.FIELDS ("a b")]', 'BODY[1.HEADER.FIELDS (A)',
+    'BODY[]<1.0>', 'BINARY[1.]', 'BINARY[TEXT]', 'BINARY.SIZE[]<0.1>', 'FOO', '()', '(FLAGS', 'BODY[HEADER.FIELDS ("a b")]', 'BODY[1.HEADER.FIELDS (A)',
   ])('rejects %s', (s) => {
     expect(() => parse(s)).toThrow(ParseError);
   });

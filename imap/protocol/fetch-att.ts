@@ -23,11 +23,14 @@ export interface Partial {
 }
 
 export type SimpleItem = 'ENVELOPE' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'BODYSTRUCTURE' | 'BODY' | 'UID' | 'MODSEQ'
-  | 'RFC822' | 'RFC822.HEADER' | 'RFC822.TEXT';
+  | 'RFC822' | 'RFC822.HEADER' | 'RFC822.TEXT' | 'EMAILID' | 'THREADID';
 
 export type FetchItem =
   | { kind: SimpleItem }
-  | { kind: 'section'; peek: boolean; section: Section; partial: Partial | null };
+  | { kind: 'section'; peek: boolean; section: Section; partial: Partial | null }
+  /** RFC 3516: BINARY[part]<partial>, BINARY.PEEK[part]<partial>, BINARY.SIZE[part]. */
+  | { kind: 'binary'; peek: boolean; part: number[]; partial: Partial | null }
+  | { kind: 'binary.size'; part: number[] };
 
 const MACROS: Record<string, SimpleItem[]> = {
   ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
@@ -35,7 +38,8 @@ const MACROS: Record<string, SimpleItem[]> = {
   FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
 };
 
-const SIMPLE = new Set<string>(['ENVELOPE', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
+const SIMPLE = new Set<string>(['ENVELOPE', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT',
+  'EMAILID', 'THREADID']);
 
 /** The items after the sequence set: a macro, one item, or a parenthesized list. */
 export function parseFetchItems(cur: Cursor): FetchItem[] {
@@ -49,6 +53,9 @@ export function parseFetchItems(cur: Cursor): FetchItem[] {
 function fetchAtt(cur: Cursor): FetchItem {
   if (cur.accept('BODY.PEEK[')) return sectionItem(cur, true);
   if (cur.accept('BODY[')) return sectionItem(cur, false);
+  if (cur.accept('BINARY.PEEK[')) return binaryItem(cur, true);
+  if (cur.accept('BINARY[')) return binaryItem(cur, false);
+  if (cur.accept('BINARY.SIZE[')) return { kind: 'binary.size', part: binaryPart(cur) };
   // Longest names first: "RFC822.SIZE" before "RFC822", "BODYSTRUCTURE" before "BODY".
   const name = readName(cur);
   if (name === 'BODY' || SIMPLE.has(name)) return { kind: name as SimpleItem };
@@ -69,15 +76,32 @@ function readName(cur: Cursor): string {
 function sectionItem(cur: Cursor, peek: boolean): FetchItem {
   const section = parseSection(cur);
   cur.expect(']');
-  let partial: Partial | null = null;
-  if (cur.accept('<')) {
-    const start = cur.number();
+  return { kind: 'section', peek, section, partial: parsePartial(cur) };
+}
+
+function parsePartial(cur: Cursor): Partial | null {
+  if (!cur.accept('<')) return null;
+  const start = cur.number();
+  cur.expect('.');
+  const length = cur.nzNumber();
+  cur.expect('>');
+  return { start, length };
+}
+
+/** section-binary = "[" [section-part] "]" (the "[" already read). */
+function binaryPart(cur: Cursor): number[] {
+  const part: number[] = [];
+  if (cur.accept(']')) return part;
+  for (;;) {
+    part.push(cur.nzNumber());
+    if (cur.accept(']')) return part;
     cur.expect('.');
-    const length = cur.nzNumber();
-    cur.expect('>');
-    partial = { start, length };
   }
-  return { kind: 'section', peek, section, partial };
+}
+
+function binaryItem(cur: Cursor, peek: boolean): FetchItem {
+  const part = binaryPart(cur);
+  return { kind: 'binary', peek, part, partial: parsePartial(cur) };
 }
 
 /** What is between "[" and "]" (the "[" already read). */

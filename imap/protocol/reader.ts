@@ -87,6 +87,14 @@ export class CommandReader {
     this.startCommand();
   }
 
+  /** Hands over the bytes received after the last whole command (they belong to a new
+   *  layer: COMPRESS, RFC 4978 §3) and forgets them. */
+  takeUnread(): Buffer {
+    const out = this.buf;
+    this.buf = Buffer.alloc(0);
+    return out;
+  }
+
   /** The next whole command, or null if more bytes are needed. */
   next(): Frame | null {
     for (;;) {

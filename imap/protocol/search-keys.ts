@@ -17,6 +17,8 @@ export type SearchKey =
   | { kind: 'uid'; set: SequenceSet }
   | { kind: 'seq'; set: SequenceSet }
   | { kind: 'modseq'; min: number }
+  /** RFC 8474 §6: EMAILID / THREADID objectid. */
+  | { kind: 'objectid'; field: 'emailId' | 'threadId'; value: string }
   | { kind: 'not'; key: SearchKey }
   | { kind: 'or'; a: SearchKey; b: SearchKey }
   | { kind: 'and'; keys: SearchKey[] };
@@ -100,6 +102,10 @@ function searchKey(cur: Cursor, depth: number): SearchKey {
       cur.sp();
     }
     return { kind: 'modseq', min: cur.number64() };
+  }
+  if (name === 'EMAILID' || name === 'THREADID') {
+    cur.sp();
+    return { kind: 'objectid', field: name === 'EMAILID' ? 'emailId' : 'threadId', value: cur.atom() };
   }
   if (name === 'NOT') {
     cur.sp();
