@@ -5,14 +5,22 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config/index.js';
-import { Authenticator, Delivery, systemResolver, zoneFileResolver, type Resolver } from './core/index.js';
+import { Accounts, Authenticator, Delivery, systemResolver, zoneFileResolver, type Resolver } from './core/index.js';
 import { createHttpService, healthRoute, metricsRoute } from './core/http/index.js';
+import { AccountDeletion, AdminTokens, QueueAdmin } from './core/operations/index.js';
+import { clientSettingsFromConfig } from './core/clients/index.js';
+import { Dkim } from './core/dkim/index.js';
+import { createMaintenanceService, RetentionRunner, retentionPolicies } from './core/retention/index.js';
 import type { Logger } from './core/log.js';
 import { createMetrics } from './core/metrics.js';
 import { StartupError, explainFsError, formatAddress, type Listener, type Service } from './core/service.js';
 import { loadTls } from './core/tls.js';
+import { createAdminRoute } from './admin/index.js';
+import { createDavRoutes } from './dav/index.js';
 import { createImapService } from './imap/index.js';
 import { createOutboundService, createSmtpService, outboundOptionsFromConfig } from './smtp/index.js';
+import { createAutoconfigRoutes } from './webmail/autoconfig/index.js';
+import { createWebmailRoutes } from './webmail/index.js';
 import type { Store } from './storage/index.js';
 import { openStore } from './storage/open.js';
 
@@ -21,6 +29,9 @@ export interface RunningServer {
   readonly store: Store;
   /** Stops accepting, lets work in flight finish (shutdown.timeoutSeconds), closes the store. */
   stop(): Promise<void>;
+  /** Reads the certificate again (SIGHUP, after a renewal) and serves it to new handshakes on
+   *  every listener. A pair that cannot serve is refused with the reason; the old one stays. */
+  reloadTls(): Promise<{ ok: true; fingerprint256: string; validTo: Date } | { ok: false; error: string }>;
 }
 
 export interface ServerIo {
@@ -31,7 +42,8 @@ export interface ServerIo {
 
 export async function startServer(config: Config, { log, print }: ServerIo): Promise<RunningServer> {
   const dataDir = prepareDataDir(path.resolve(config.data.dir));
-  const tls = await loadTls({ certFile: config.tls.cert, keyFile: config.tls.key, dataDir, hostname: config.hostname });
+  const tlsOptions = { certFile: config.tls.cert, keyFile: config.tls.key, dataDir, hostname: config.hostname };
+  const tls = await loadTls(tlsOptions);
   for (const warning of tls.warnings) log.warn(warning);
   log.info({ certFile: tls.certFile, selfSigned: tls.selfSigned, altNames: tls.altNames, validTo: tls.validTo, sha256: tls.fingerprint256 }, 'TLS certificate');
 
@@ -50,17 +62,43 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
   const services: Service[] = [http];
 
   // Shared by every protocol: one brute-force guard (in the Authenticator), one delivery pipeline.
+  const authHash = { memoryKib: config.auth.argon2MemoryKib, iterations: config.auth.argon2Iterations, parallelism: config.auth.argon2Parallelism };
   const authenticator = new Authenticator(store, {
     guard: { lockIpAfter: config.auth.lockIpAfter, lockAccountAfter: config.auth.lockAccountAfter },
-    hash: { memoryKib: config.auth.argon2MemoryKib, iterations: config.auth.argon2Iterations, parallelism: config.auth.argon2Parallelism },
+    hash: authHash,
   });
+  // CalDAV/CardDAV under /dav and the /.well-known redirects (issue 5).
+  for (const route of createDavRoutes({
+    store, authenticator, log: log.child({ svc: 'dav' }),
+    maxResourceBytes: config.dav.maxResourceBytes, maxRequestBytes: config.dav.maxRequestBytes,
+  })) http.mount(route);
   const delivery = new Delivery(store, {
     hostname: config.hostname,
     maxMessageBytes: config.smtp.maxMessageBytes,
     maxRecipients: config.smtp.maxRecipients,
     queueLifetimeMs: config.outbound.queueLifetimeHours * 3600_000,
     sendLimitPerHour: config.submission.sendLimitPerHour,
+    log: log.child({ svc: 'delivery' }),
   });
+  // Client autoconfiguration and the admin API (issue 7). Ports are read per request: with
+  // port 0 the bound ones are known only once the listeners run.
+  const settings = () => clientSettingsFromConfig(config, listeners);
+  for (const route of createAutoconfigRoutes({ accounts: store.accounts, authenticator, settings, log: httpLog })) http.mount(route);
+  const adminAccounts = new Accounts(store, { hash: authHash });
+  const deletion = new AccountDeletion(store, adminAccounts, config.retention.deletionGraceDays * 86_400_000);
+  http.mount(createAdminRoute({
+    store, log: httpLog, accounts: adminAccounts, deletion, tmpDir: privateTmpDir(dataDir),
+    dkim: new Dkim(store), tokens: new AdminTokens(store), queueAdmin: new QueueAdmin(store),
+  }));
+  // The webmail: JSON API at /api, browser app at / (issue 6). Event streams end on shutdown.
+  const webmailShutdown = new AbortController();
+  for (const route of createWebmailRoutes({
+    store, authenticator, delivery, log: log.child({ svc: 'webmail' }), hostname: config.hostname,
+    accounts: new Accounts(store, { hash: authHash }),
+    hash: authHash, maxMessageBytes: config.smtp.maxMessageBytes,
+    sessionIdleMinutes: config.webmail.sessionIdleMinutes, sessionMaxHours: config.webmail.sessionMaxHours,
+    shutdown: webmailShutdown.signal,
+  })) http.mount(route);
   services.push(createSmtpService({
     host: config.listen, hostname: config.hostname, tls,
     ports: { smtp: config.smtp.port, submission: config.submission.port, submissions: config.submissions.port },
@@ -69,10 +107,18 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
     store, delivery, authenticator, resolver, log: log.child({ svc: 'smtp' }),
   }));
   if (config.outbound.enabled) services.push(createOutboundService({ store, resolver, delivery, log }, outboundOptionsFromConfig(config)));
+  // Trash and Junk emptied after their retention period; deleted users purged after their grace
+  // period (issue 7).
+  const retention = new RetentionRunner(store, retentionPolicies({ trash: config.retention.trashDays, junk: config.retention.junkDays }), log.child({ svc: 'retention' }));
+  services.push(createMaintenanceService([
+    { name: 'retention', run: async () => ((await retention.runOnce()).expunged > 0 ? 'messages expunged' : null) },
+    { name: 'deletions', run: async () => (await deletion.purgeDue()).length || null },
+  ], { intervalMs: config.retention.intervalMinutes * 60_000, log: log.child({ svc: 'maintenance' }) }));
   services.push(createImapService({
-    log: log.child({ svc: 'delivery' }),
     host: config.listen, tls, ports: { imap: config.imap.port, imaps: config.imaps.port },
     maxMessageBytes: config.smtp.maxMessageBytes, store, authenticator, log: log.child({ svc: 'imap' }),
+    maxConnectionsPerUser: config.imap.maxConnectionsPerUser, maxConnectionsPerIp: config.imap.maxConnectionsPerIp,
+    maxCommandsPerMinute: config.imap.maxCommandsPerMinute, idleTimeoutMs: config.imap.idleTimeoutMinutes * 60_000,
   }));
 
   const graceMs = config.shutdown.timeoutSeconds * 1000;
@@ -80,6 +126,7 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= (async () => {
     log.info('stopping');
+    webmailShutdown.abort();
     await Promise.all(started.map((s) => s.stop(graceMs).catch((err) => log.error({ err, svc: s.name }, 'stop failed'))));
     await store.close();
     log.info('stopped');
@@ -100,7 +147,23 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
   }
   log.info({ listeners, hostname: config.hostname }, 'ready');
   print('ready');
-  return { listeners, store, stop };
+  const reloadTls: RunningServer['reloadTls'] = async () => {
+    let next;
+    try {
+      next = await loadTls(tlsOptions);
+      // loadTls has checked the pair (PEM, key matching, usable by OpenSSL) before any listener
+      // gets it: a bad renewal leaves every listener on the old certificate.
+      await Promise.all(started.map((s) => s.reloadTls?.(next!)));
+    } catch (err) {
+      const error = String((err as Error).message ?? err).split('\n')[0];
+      log.error({ error }, 'TLS certificate not reloaded; the previous one is still served');
+      return { ok: false, error };
+    }
+    for (const warning of next.warnings) log.warn(warning);
+    log.info({ certFile: next.certFile, validTo: next.validTo, sha256: next.fingerprint256 }, 'TLS certificate reloaded');
+    return { ok: true, fingerprint256: next.fingerprint256, validTo: next.validTo };
+  };
+  return { listeners, store, stop, reloadTls };
 }
 
 /** Resolves once a SIGTERM or SIGINT has stopped the server; a second signal exits at once. */
@@ -144,6 +207,13 @@ function openResolver(config: Config): Resolver {
     const why = (err as NodeJS.ErrnoException).code ? explainFsError(err) : String((err as Error).message).split('\n')[0];
     throw new StartupError(`cannot use the DNS zone file ${config.dns.zoneFile}: ${why}`, { cause: err });
   }
+}
+
+/** <data dir>/tmp, owner only: temporary files there hold users' mail (exports). */
+function privateTmpDir(dataDir: string): string {
+  const dir = path.join(dataDir, 'tmp');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
 }
 
 async function openStoreExplained(config: Config, dataDir: string): Promise<Store> {

@@ -38,8 +38,8 @@ export const schema = {
   'imap.port': port(2143, 'IMAP port with STARTTLS (normally 143).'),
   'imaps.port': port(2993, 'IMAP port with implicit TLS (normally 993).'),
   'imap.maxConnectionsPerUser': integer(50, 'Most simultaneous IMAP sessions one account may have logged in (a phone, a laptop and a tablet each open several); further logins get NO [LIMIT].', { min: 1, max: 10_000 }),
-  'imap.maxConnectionsPerIp': integer(1000, 'Most simultaneous IMAP connections from one address (a whole school may share one behind NAT); further ones get BYE at once.', { min: 1, max: 1_000_000 }),
-  'imap.maxCommandsPerMinute': integer(6000, 'Commands one IMAP connection may send per minute before the excess gets NO [LIMIT] (a burst of a tenth of it is allowed at once).', { min: 10, max: 1_000_000 }),
+  'imap.maxConnectionsPerIp': integer(5000, 'Most simultaneous IMAP connections from one address (a whole school may share one behind NAT, with a few connections per teacher); further ones get BYE at once.', { min: 1, max: 1_000_000 }),
+  'imap.maxCommandsPerMinute': integer(6000, 'Commands one IMAP connection may send per minute; beyond it (after a burst of a tenth of it) each command waits its turn.', { min: 10, max: 1_000_000 }),
   'imap.idleTimeoutMinutes': integer(30, 'Inactivity after which a logged-in IMAP session is closed (RFC 9051 §5.4: at least 30 minutes).', { min: 30, max: 24 * 60 }),
 
   // What clients are told (autoconfig, autodiscover, Apple profile, `facteur dns` SRV records)

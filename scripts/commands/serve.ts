@@ -1,5 +1,5 @@
 // `facteur serve` (and `npm start`): loads the configuration, starts the server, stops it
-// cleanly on SIGTERM/SIGINT. stdout carries only the plain `listening <name> <addr>:<port>`
+// cleanly on SIGTERM/SIGINT, reloads the TLS certificate on SIGHUP. stdout carries only the plain `listening <name> <addr>:<port>`
 // and `ready` lines; logs are JSON on stderr. A known startup fault (bad config, port taken,
 // unusable data dir or certificate) is one `facteur: ...` line on stderr, no stack trace:
 // exit status 2 for configuration errors, 1 for the others.
@@ -33,6 +33,8 @@ export function register(program: Command): void {
         process.stderr.write(`facteur: ${err.message}\n`);
         process.exit(1);
       }
+      // SIGHUP: a renewed certificate (certbot's deploy hook, an ACME client) is served without a restart.
+      process.on('SIGHUP', () => void server.reloadTls());
       await stopOnSignal(server, log);
       // Exit explicitly: a library timer or handle left behind must not keep a stopped server alive.
       process.exit(0);

@@ -113,37 +113,46 @@ export class SqliteDav implements DavStore {
   }
 
   async putItem(collectionId: Id, input: DavItemInput, conditions: { ifMatch?: string; ifNoneMatch?: '*' } = {}): Promise<{ item: DavItem; created: boolean }> {
-    checkSegment(input.name, 'name');
-    if (!input.uid) throw new Invalid('an item needs a UID', 'uid');
-    if (!input.componentType) throw new Invalid('an item needs a component type', 'componentType');
-    if (input.firstStart && input.lastEnd && input.firstStart.getTime() > input.lastEnd.getTime()) {
-      throw new Invalid('the item ends before it starts', 'lastEnd');
-    }
-    const etag = strongEtag(input.data);
-    const size = Buffer.byteLength(input.data, 'utf8');
-    const result = writeTx(this.db, () => {
-      const collection = this.requireCollection(collectionId);
-      const existing = this.itemRow(collectionId, input.name);
-      checkConditions(existing, conditions);
-      // RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 (no-uid-conflict): a UID names one resource.
-      const clash = this.db.prepare('SELECT name FROM dav_items WHERE collection_id = ? AND uid = ? AND name <> ?')
-        .pluck().get(collectionId, input.uid, input.name) as string | undefined;
-      if (clash !== undefined) throw new AlreadyExists(`UID ${input.uid} is already used by ${clash}`);
-      const token = this.bumpToken(collectionId);
-      this.db.prepare(`INSERT INTO dav_items (collection_id, name, uid, etag, data, component_type, modseq, size,
-          first_start, last_end, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, etag = excluded.etag, data = excluded.data,
-          component_type = excluded.component_type, modseq = excluded.modseq, size = excluded.size,
-          first_start = excluded.first_start, last_end = excluded.last_end, updated_at = excluded.updated_at`)
-        .run(collectionId, input.name, input.uid, etag, input.data, input.componentType, token, size,
-          input.firstStart?.getTime() ?? null, input.lastEnd?.getTime() ?? null, Date.now());
-      // A name deleted then re-created is reported as changed, not as removed.
-      this.db.prepare('DELETE FROM dav_tombstones WHERE collection_id = ? AND name = ?').run(collectionId, input.name);
-      this.recordChange('dav.item', collection, token);
-      return { row: this.itemRow(collectionId, input.name)!, created: !existing };
-    });
+    checkItemInput(input);
+    const result = writeTx(this.db, () => this.writeItem(this.requireCollection(collectionId), input, conditions));
     this.ctx.changes.notify();
     return { item: toItem(result.row), created: result.created };
+  }
+
+  async putItems(collectionId: Id, inputs: DavItemInput[]): Promise<DavItem[]> {
+    for (const input of inputs) checkItemInput(input);
+    if (new Set(inputs.map((i) => i.name)).size !== inputs.length) throw new Invalid('the same name twice in one batch', 'name');
+    const rows = writeTx(this.db, () => {
+      const collection = this.requireCollection(collectionId);
+      return inputs.map((input) => this.writeItem(collection, input, {}).row);
+    });
+    this.ctx.changes.notify();
+    return rows.map(toItem);
+  }
+
+  /** Inside a write transaction: one item written, token bumped, change recorded. */
+  private writeItem(collection: CollectionRow, input: DavItemInput, conditions: { ifMatch?: string; ifNoneMatch?: '*' }): { row: ItemRow; created: boolean } {
+    const collectionId = collection.id;
+    const etag = strongEtag(input.data);
+    const size = Buffer.byteLength(input.data, 'utf8');
+    const existing = this.itemRow(collectionId, input.name);
+    checkConditions(existing, conditions);
+    // RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 (no-uid-conflict): a UID names one resource.
+    const clash = this.db.prepare('SELECT name FROM dav_items WHERE collection_id = ? AND uid = ? AND name <> ?')
+      .pluck().get(collectionId, input.uid, input.name) as string | undefined;
+    if (clash !== undefined) throw new AlreadyExists(`UID ${input.uid} is already used by ${clash}`);
+    const token = this.bumpToken(collectionId);
+    this.db.prepare(`INSERT INTO dav_items (collection_id, name, uid, etag, data, component_type, modseq, size,
+        first_start, last_end, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, etag = excluded.etag, data = excluded.data,
+        component_type = excluded.component_type, modseq = excluded.modseq, size = excluded.size,
+        first_start = excluded.first_start, last_end = excluded.last_end, updated_at = excluded.updated_at`)
+      .run(collectionId, input.name, input.uid, etag, input.data, input.componentType, token, size,
+        input.firstStart?.getTime() ?? null, input.lastEnd?.getTime() ?? null, Date.now());
+    // A name deleted then re-created is reported as changed, not as removed.
+    this.db.prepare('DELETE FROM dav_tombstones WHERE collection_id = ? AND name = ?').run(collectionId, input.name);
+    this.recordChange('dav.item', collection, token);
+    return { row: this.itemRow(collectionId, input.name)!, created: !existing };
   }
 
   async getItem(collectionId: Id, name: string): Promise<DavItem | null> {
@@ -269,6 +278,15 @@ function checkConditions(existing: ItemRow | undefined, conditions: { ifMatch?: 
     if (conditions.ifMatch !== '*' && conditions.ifMatch !== existing.etag) {
       throw new PreconditionFailed(`${existing.name} has changed (ETag ${existing.etag})`);
     }
+  }
+}
+
+function checkItemInput(input: DavItemInput): void {
+  checkSegment(input.name, 'name');
+  if (!input.uid) throw new Invalid('an item needs a UID', 'uid');
+  if (!input.componentType) throw new Invalid('an item needs a component type', 'componentType');
+  if (input.firstStart && input.lastEnd && input.firstStart.getTime() > input.lastEnd.getTime()) {
+    throw new Invalid('the item ends before it starts', 'lastEnd');
   }
 }
 

@@ -1,0 +1,48 @@
+// HTTP Basic authentication (RFC 7617) with an account or app password, through core's
+// Authenticator (which throttles guessers). Credentials travel only over TLS or from the
+// machine itself: on plain HTTP from elsewhere no password is asked for at all.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { isLoopback, type Authenticator } from '../core/index.js';
+import type { User } from '../storage/index.js';
+import { sendText } from './http.js';
+
+const CHALLENGE = 'Basic realm="Facteur", charset="UTF-8"';
+
+export function secureChannel(req: IncomingMessage): boolean {
+  return (req.socket as TLSSocket).encrypted === true || isLoopback(req.socket.remoteAddress ?? '');
+}
+
+/** The user, or null once a refusal has been sent. */
+export async function authenticate(authenticator: Authenticator, req: IncomingMessage, res: ServerResponse): Promise<User | null> {
+  if (!secureChannel(req)) {
+    sendText(res, 403, 'use HTTPS: DAV does not take passwords over plain HTTP');
+    return null;
+  }
+  const credentials = parseBasic(req.headers.authorization);
+  if (!credentials) {
+    sendText(res, 401, 'authentication required', { 'www-authenticate': CHALLENGE });
+    return null;
+  }
+  const result = await authenticator.authenticate({
+    username: credentials.username, password: credentials.password, protocol: 'dav',
+    ip: req.socket.remoteAddress ?? '', client: req.headers['user-agent'] ?? null,
+  });
+  if (result.ok) return result.user;
+  if (result.reason === 'throttled') {
+    sendText(res, 429, 'too many failed logins: try again later', { 'retry-after': String(Math.ceil(result.retryAfterMs / 1000)) });
+  } else {
+    // 'disabled' is told only to whoever gave the right password (core decides that).
+    sendText(res, 401, result.reason === 'disabled' ? 'account disabled' : 'wrong user name or password', { 'www-authenticate': CHALLENGE });
+  }
+  return null;
+}
+
+export function parseBasic(header: string | undefined): { username: string; password: string } | null {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!m) return null;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

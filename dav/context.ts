@@ -1,0 +1,33 @@
+// What every method handler receives.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Authenticator } from '../core/index.js';
+import type { Logger } from '../core/log.js';
+import type { Group, Store, User } from '../storage/index.js';
+import type { DirectoryBook } from './directory/book.js';
+
+export interface DavOptions {
+  /** Largest calendar object or vCard accepted (CalDAV/CardDAV max-resource-size). */
+  maxResourceBytes: number;
+  /** Largest XML request body (PROPFIND, REPORT...). */
+  maxRequestBytes: number;
+}
+
+export interface DavDeps {
+  store: Pick<Store, 'accounts' | 'dav' | 'changes'>;
+  authenticator: Authenticator;
+  log: Logger;
+  options: DavOptions;
+  directory: DirectoryBook;
+}
+
+export interface DavRequest {
+  deps: DavDeps;
+  req: IncomingMessage;
+  res: ServerResponse;
+  user: User;
+  /** Decoded request path. */
+  path: string;
+  log: Logger;
+  /** The user's groups, read once per request. */
+  groups(): Promise<Group[]>;
+}

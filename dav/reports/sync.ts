@@ -1,0 +1,48 @@
+// sync-collection (RFC 6578 §3): what changed in a collection since a token the client
+// holds. Tokens name the collection and its counter, which the store keeps across restarts.
+import type { DavRequest } from '../context.js';
+import { DavError, precondition } from '../errors.js';
+import { sendXml } from '../http.js';
+import { multistatus, propRequest, propResponse, statusResponse } from '../multistatus.js';
+import { itemHref } from '../paths.js';
+import { parseSyncToken, syncTokenOf } from '../props.js';
+import type { CollectionResource, Resource } from '../resources.js';
+import { DAV } from '../xml/names.js';
+import { child, type XmlElement } from '../xml/parse.js';
+import { el, type XNode } from '../xml/write.js';
+
+const invalidToken = () => new DavError(403, 'sync token not valid for this collection', precondition.validSyncToken());
+
+export async function syncCollection(ctx: DavRequest, res: CollectionResource, body: XmlElement): Promise<void> {
+  const given = child(body, DAV, 'sync-token')?.text.trim() ?? '';
+  const level = child(body, DAV, 'sync-level')?.text.trim() ?? '1';
+  // Collections here hold no collections, so "infinite" means the same as 1 (§3.3).
+  if (level !== '1' && level !== 'infinite') throw new DavError(400, 'bad sync-level');
+  let since = 0;
+  if (given !== '') {
+    const parsed = parseSyncToken(given, res.collection);
+    if (parsed === null) throw invalidToken();
+    since = parsed;
+  }
+  const dav = ctx.deps.store.dav;
+  let changes: { token: number; changed: string[]; deleted: string[] };
+  try {
+    changes = await dav.changesSince(res.collection.id, since);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'INVALID') throw invalidToken();
+    throw err;
+  }
+  const request = propRequest(body);
+  const responses: XNode[] = [];
+  const wanted = new Set(changes.changed);
+  const items = wanted.size > 50
+    ? (await dav.listItems(res.collection.id)).filter((i) => wanted.has(i.name))
+    : (await Promise.all(changes.changed.map((n) => dav.getItem(res.collection.id, n)))).filter((i) => i !== null);
+  for (const item of items) {
+    const r: Resource = { type: 'item', href: itemHref(res.href, item.name), parent: res, name: item.name, item };
+    responses.push(propResponse(ctx, r, request));
+  }
+  for (const name of changes.deleted) responses.push(statusResponse(itemHref(res.href, name), 404));
+  const token = syncTokenOf({ ...res.collection, syncToken: changes.token });
+  sendXml(ctx.res, 207, multistatus(responses, [el(DAV, 'sync-token', token)]));
+}
