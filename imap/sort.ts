@@ -2,6 +2,7 @@
 // i;ascii-casemap (values are upper-cased in ASCII by sort-info.ts); REVERSE turns the key
 // after it; ties end in sequence-number order.
 import { ParseError, type Cursor } from './protocol/cursor.js';
+import type { SortKeyGroup } from '../storage/index.js';
 import type { SortInfo } from './sort-info.js';
 
 export type SortKey = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
@@ -27,6 +28,15 @@ export function parseSortCriteria(cur: Cursor): SortCriterion[] {
   }, false);
 }
 
+const GROUP: Record<SortKey, SortKeyGroup | null> = {
+  ARRIVAL: null, SIZE: null, DATE: 'date', SUBJECT: 'subject', FROM: 'from', DISPLAYFROM: 'from', TO: 'to', DISPLAYTO: 'to', CC: 'cc',
+};
+
+/** The key groups the store must read for these criteria (arrival and size always come). */
+export function sortGroups(criteria: readonly SortCriterion[]): SortKeyGroup[] {
+  return [...new Set(criteria.map((c) => GROUP[c.key]).filter((g): g is SortKeyGroup => g !== null))];
+}
+
 function value(info: SortInfo, key: SortKey): number | string {
   switch (key) {
     case 'ARRIVAL': return info.arrival;
@@ -41,13 +51,19 @@ function value(info: SortInfo, key: SortKey): number | string {
   }
 }
 
-export function sortInfos(infos: SortInfo[], criteria: readonly SortCriterion[]): SortInfo[] {
-  return [...infos].sort((a, b) => {
-    for (const c of criteria) {
-      const x = value(a, c.key);
-      const y = value(b, c.key);
-      if (x !== y) return (x < y ? -1 : 1) * (c.reverse ? -1 : 1);
+/** Indexes into `infos` in sort order; `seqs[i]` is the sequence number of `infos[i]`, the
+ *  last tie-breaker. */
+export function sortOrder(infos: readonly SortInfo[], seqs: readonly number[], criteria: readonly SortCriterion[]): number[] {
+  // Each key is read once into an array: the comparator runs n·log n times.
+  const keys = criteria.map((c) => infos.map((info) => value(info, c.key)));
+  const dirs = criteria.map((c) => (c.reverse ? -1 : 1));
+  const order = infos.map((_, i) => i);
+  return order.sort((a, b) => {
+    for (let k = 0; k < keys.length; k++) {
+      const x = keys[k][a];
+      const y = keys[k][b];
+      if (x !== y) return (x < y ? -1 : 1) * dirs[k];
     }
-    return a.seq - b.seq;
+    return seqs[a] - seqs[b];
   });
 }

@@ -202,6 +202,51 @@ export interface MessageIndexEntry {
   size: number;
 }
 
+/** The index of a whole mailbox as parallel arrays in ascending UID order: entry i is
+ *  (uids[i], modseqs[i], flags[i], internalDates[i], sizes[i]). Cheaper to read and to hold
+ *  than one object per message (an IMAP SELECT of a very large mailbox). Flag arrays are
+ *  read-only and may be shared between messages with the same flags. */
+export interface MessageIndexColumns {
+  uids: number[];
+  modseqs: number[];
+  flags: readonly (readonly string[])[];
+  /** Milliseconds since the epoch. */
+  internalDates: number[];
+  sizes: number[];
+}
+
+/** Groups of sort keys listSortKeys can read (IMAP SORT and THREAD, RFC 5256). */
+export type SortKeyGroup = 'date' | 'subject' | 'from' | 'to' | 'cc' | 'threading';
+
+/** The first address of a summary address list. */
+export interface SortAddress {
+  name: string | null;
+  address: string | null;
+}
+
+/** Sort keys of one message, read from the summary core wrote at append time (its fields
+ *  `date`, `subject`, `from[0]`, `to[0]`, `cc[0]`, `messageId`, `inReplyTo`, `references`).
+ *  Only the requested groups are present; a field missing from the summary reads as null
+ *  (`references`: []). */
+export interface MessageSortKeys {
+  uid: number;
+  /** Milliseconds since the epoch. */
+  internalDate: number;
+  size: number;
+  /** group 'date': the summary's Date header text. */
+  date?: string | null;
+  /** group 'subject' */
+  subject?: string | null;
+  /** groups 'from', 'to', 'cc': the first address, null when the list is empty. */
+  from?: SortAddress | null;
+  to?: SortAddress | null;
+  cc?: SortAddress | null;
+  /** group 'threading' */
+  messageId?: string | null;
+  inReplyTo?: string | null;
+  references?: string[];
+}
+
 export interface MessageRecord extends MessageIndexEntry {
   /** Unique per stored copy. */
   id: Id;
@@ -301,6 +346,13 @@ export interface MailStore {
   listMessageIndex(mailboxId: Id, options?: { changedSince?: number }): Promise<MessageIndexEntry[]>;
   /** Full records for these UIDs, in UID order; unknown UIDs are skipped. */
   getMessages(mailboxId: Id, uids: number[]): Promise<MessageRecord[]>;
+  /** The whole mailbox's index (what listMessageIndex gives), as columns. NotFound if the
+   *  mailbox does not exist. */
+  listMessageIndexColumns(mailboxId: Id): Promise<MessageIndexColumns>;
+  /** Sort keys of these UIDs (of every message when `uids` is null), in UID order; unknown
+   *  UIDs are skipped. Reads only the requested groups of summary fields, not whole records.
+   *  NotFound if the mailbox does not exist. */
+  listSortKeys(mailboxId: Id, uids: number[] | null, groups: readonly SortKeyGroup[]): Promise<MessageSortKeys[]>;
   getMessageById(id: Id): Promise<MessageRecord | null>;
   updateFlags(mailboxId: Id, uids: number[], op: FlagOperation, flags: string[], options?: { unchangedSince?: number }): Promise<FlagUpdateResult>;
   /** Removes messages: with `onlyDeleted`, those flagged \Deleted; with `uids`, only among those. */

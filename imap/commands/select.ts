@@ -88,8 +88,8 @@ function selectCommand(name: 'SELECT' | 'EXAMINE', readOnly: boolean) {
         await session.send(line('* LIST () "/" ', str(session.mailboxName(sel.mailbox.name))));
       } else {
         await session.send(line('* 0 RECENT'));
-        const firstUnseen = sel.knownUids.findIndex((uid) => !sel.entry(uid)!.flags.includes('\\Seen'));
-        if (firstUnseen >= 0) await session.send(line(`* OK [UNSEEN ${firstUnseen + 1}] First unseen message`));
+        const firstUnseen = sel.firstUnseen();
+        if (firstUnseen > 0) await session.send(line(`* OK [UNSEEN ${firstUnseen}] First unseen message`));
       }
       await session.send(line(`* OK [UIDVALIDITY ${sel.mailbox.uidValidity}] UIDs valid`));
       await session.send(line(`* OK [UIDNEXT ${sel.mailbox.uidNext}] Predicted next UID`));
@@ -109,9 +109,9 @@ async function resync(session: Session, sel: SelectedMailbox, q: Qresync): Promi
   const known = (uid: number) => q.knownUids === null || setHas(q.knownUids, uid, maxUid);
   const gone = (await session.store.mail.listExpunged(sel.id, q.modseq)).filter(known).sort((a, b) => a - b);
   if (gone.length > 0) await session.send(line(`* VANISHED (EARLIER) ${compactSet(gone)}`));
-  for (const uid of sel.knownUids) {
+  for (const uid of sel.changedSince(q.modseq)) {
     const e = sel.entry(uid)!;
-    if (e.modseq <= q.modseq || !known(uid)) continue;
+    if (!known(uid)) continue;
     await session.send(line(`* ${sel.seqOf(uid)} FETCH (UID ${uid} FLAGS `, flagList(e.flags), ` MODSEQ (${e.modseq}))`));
   }
 }

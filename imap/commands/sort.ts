@@ -5,8 +5,8 @@ import { line } from '../protocol/compiler.js';
 import { ParseError } from '../protocol/cursor.js';
 import { ok } from '../replies.js';
 import { searchMessages } from '../search-eval.js';
-import { loadSortInfo } from '../sort-info.js';
-import { parseSortCriteria, sortInfos } from '../sort.js';
+import { collectSortInfo } from '../sort-info.js';
+import { parseSortCriteria, sortGroups, sortOrder } from '../sort.js';
 import { defineCommand, SELECTED } from './command.js';
 import { badCharset, CHARSETS } from './search.js';
 import { parseSearchProgram } from '../protocol/search-keys.js';
@@ -29,8 +29,8 @@ export const sort = defineCommand({
   },
   async run(session, { returns, criteria, charset, program }, ctx) {
     if (!CHARSETS.has(charset)) return badCharset();
-    const infos = sortInfos(await loadSortInfo(session, await searchMessages(session, program)), criteria);
-    const numbers = infos.map((m) => (ctx.uid ? m.uid : m.seq));
+    const { infos, seqs } = await collectSortInfo(session, await searchMessages(session, program), sortGroups(criteria));
+    const numbers = sortOrder(infos, seqs, criteria).map((i) => (ctx.uid ? infos[i].uid : seqs[i]));
     if (returns) {
       const text = esearchLine(ctx.tag, ctx.uid, returns, numbers, null, true);
       if (text) await session.send(line(text));

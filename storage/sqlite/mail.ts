@@ -4,10 +4,12 @@ import type { Statement } from 'better-sqlite3';
 import { Invalid } from '../../core/errors.js';
 import type {
   AppendInput, AppendResult, CopyResult, ExpungeResult, FlagOperation, FlagUpdateResult, Id, Mailbox,
-  MailboxStatus, MailStore, MessageIndexEntry, MessageRecord, SpecialUse, TextCriterion,
+  MailboxStatus, MailStore, MessageIndexColumns, MessageIndexEntry, MessageRecord, MessageSortKeys, SortKeyGroup,
+  SpecialUse, TextCriterion,
 } from '../types.js';
 import type { SqliteContext } from './index.js';
 import { Appender } from './mail-append.js';
+import { MailColumns } from './mail-columns.js';
 import { MailFts } from './mail-fts.js';
 import { MailboxOps } from './mail-mailboxes.js';
 import { MailTexts } from './mail-texts.js';
@@ -21,6 +23,7 @@ export class SqliteMail implements MailStore {
   private readonly appender: Appender;
   private readonly messages: MessageOps;
   private readonly pages: MessagePages;
+  private readonly columns: MailColumns;
   private readonly s: Record<string, Statement>;
 
   constructor(ctx: SqliteContext) {
@@ -31,6 +34,7 @@ export class SqliteMail implements MailStore {
     this.appender = new Appender(ctx, texts, this.fts);
     this.messages = new MessageOps(ctx, texts);
     this.pages = new MessagePages(db);
+    this.columns = new MailColumns(db);
     this.s = {
       index: db.prepare('SELECT uid, modseq, flags, internal_date, size FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid'),
       byUids: db.prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid'),
@@ -87,6 +91,16 @@ export class SqliteMail implements MailStore {
     if (!Array.isArray(uids)) throw new Invalid('uids must be an array', 'uids');
     this.mailboxes.need(mailboxId);
     return (this.s.byUids.all(mailboxId, uidList(uids)) as MessageRow[]).map(toMessage);
+  }
+
+  async listMessageIndexColumns(mailboxId: Id): Promise<MessageIndexColumns> {
+    this.mailboxes.need(mailboxId);
+    return this.columns.indexColumns(mailboxId);
+  }
+
+  async listSortKeys(mailboxId: Id, uids: number[] | null, groups: readonly SortKeyGroup[]): Promise<MessageSortKeys[]> {
+    this.mailboxes.need(mailboxId);
+    return this.columns.sortKeys(mailboxId, uids, groups);
   }
 
   async getMessageById(id: Id): Promise<MessageRecord | null> {

@@ -12,6 +12,7 @@ import { registerCopyMoveTests } from './cases/copy-move.js';
 import { registerDavTests } from './cases/dav.js';
 import { registerDavBatchTests } from './cases/dav-batch.js';
 import { registerFlagExpungeTests } from './cases/flags-expunge.js';
+import { registerIndexColumnTests } from './cases/index-columns.js';
 import { registerMailboxTests } from './cases/mailboxes.js';
 import { registerMessagePageTests } from './cases/message-page.js';
 import { registerQueueTests } from './cases/queue.js';
@@ -44,6 +45,7 @@ const sections: [string, (suite: ReturnType<typeof makeSuite>) => void][] = [
   ['retention marks', registerRetentionTests],
   ['pending deletions', registerDeletionTests],
   ['message list pages', registerMessagePageTests],
+  ['index columns and sort keys', registerIndexColumnTests],
   ['web sessions and settings', registerWebTests],
 ];
 
