@@ -1,5 +1,6 @@
 // Append throughput into the store with acknowledged durability (small blobs committed with
-// their record, larger ones fsync'd files; synchronous=FULL) for 4 KB and 100 KB, 1 and 10 writers.
+// their record, larger ones fsync'd files; the WAL fdatasync'd before each append returns) for
+// 4 KB and 100 KB, 1 and 10 writers.
 // Two figures per case: the store call alone (message pre-analysed) and the whole core
 // append (MIME analysis for the index + store), which is what SMTP delivery pays.
 //   node --import tsx bench/append.ts [--count 4000]
@@ -51,7 +52,7 @@ async function run(size: number, writers: number, mode: 'store' | 'core'): Promi
   return `${(size / 1024).toFixed(0).padStart(4)} KB  writers ${String(writers).padStart(2)}  ${mode.padEnd(5)}  ${String(n).padStart(5)} msgs  ${ms.toFixed(0).padStart(6)} ms  ${rate(n, ms).padStart(8)}`;
 }
 
-console.log('append throughput (durable: blobs <= 64 KiB commit with their record, larger ones are fsync\'d files; synchronous=FULL commits)');
+console.log('append throughput (durable: blobs <= 64 KiB commit with their record, larger ones are fsync\'d files; the WAL is fdatasync\'d before an append returns)');
 console.log(machineLine());
 for (const size of [4 * 1024, 100 * 1024]) {
   for (const writers of [1, 10]) {
