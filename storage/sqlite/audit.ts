@@ -1,6 +1,6 @@
 // The audit log: who did what to whom, append-only (a trigger refuses updates).
 import type { AuditEntry, AuditLog, AuditQuery } from '../types.js';
-import type { Db } from './db.js';
+import { prepareCached, type Db } from './db.js';
 import type { SqliteContext } from './index.js';
 import { lazyTx } from './wal-sync.js';
 
@@ -23,7 +23,7 @@ export class SqliteAudit implements AuditLog {
     const details = entry.details ?? {};
     // Logins and bulk imports append often: the commit does not block on the disk, and
     // appends made together share one fsync before they return (wal-sync.ts).
-    const seq = lazyTx(this.db, () => this.db.prepare(`INSERT INTO audit_log (at, actor, action, target, unit, ip, success, details)
+    const seq = lazyTx(this.db, () => prepareCached(this.db, `INSERT INTO audit_log (at, actor, action, target, unit, ip, success, details)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
       .pluck().get(at.getTime(), entry.actor, entry.action, entry.target ?? null, entry.unit ?? null, entry.ip ?? null,
         entry.success ? 1 : 0, JSON.stringify(details)) as number);
@@ -68,7 +68,7 @@ export class SqliteAudit implements AuditLog {
     }
     const limit = Math.max(0, Math.floor(query.limit ?? DEFAULT_LIMIT));
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, limit) as Row[];
+    const rows = prepareCached(this.db, sql).all(...params, limit) as Row[];
     return rows.map(toEntry);
   }
 }

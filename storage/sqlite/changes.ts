@@ -3,7 +3,7 @@
 // beside the server) arrive too, in seq order, exactly once.
 import type { ChangeEvent, ChangeFeed, ChangeKind } from '../types.js';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './db.js';
+import { prepareCached, type Db } from './db.js';
 
 export interface ChangeInput {
   kind: ChangeKind;
@@ -48,14 +48,14 @@ export class SqliteChanges implements ChangeFeed {
   }
 
   private latestSync(): number {
-    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM changes').pluck().get() as number);
+    return (prepareCached(this.db, 'SELECT COALESCE(MAX(seq), 0) FROM changes').pluck().get() as number);
   }
 
   async since(seq: number, options: { limit?: number; userId?: string } = {}): Promise<ChangeEvent[]> {
     const limit = options.limit ?? 1000;
     const rows = (options.userId
-      ? this.db.prepare('SELECT * FROM changes WHERE seq > ? AND user_id = ? ORDER BY seq LIMIT ?').all(seq, options.userId, limit)
-      : this.db.prepare('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit)) as Row[];
+      ? prepareCached(this.db, 'SELECT * FROM changes WHERE seq > ? AND user_id = ? ORDER BY seq LIMIT ?').all(seq, options.userId, limit)
+      : prepareCached(this.db, 'SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit)) as Row[];
     return rows.map(toEvent);
   }
 
@@ -78,7 +78,7 @@ export class SqliteChanges implements ChangeFeed {
   private pump(): void {
     if (this.listeners.size === 0 || !this.db.open) return;
     for (;;) {
-      const rows = this.db.prepare('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT 500').all(this.cursor) as Row[];
+      const rows = prepareCached(this.db, 'SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT 500').all(this.cursor) as Row[];
       if (rows.length === 0) return;
       for (const row of rows) {
         this.cursor = row.seq;
@@ -98,7 +98,7 @@ export class SqliteChanges implements ChangeFeed {
 
   /** Drops events older than `maxAgeMs` (sync tokens do not depend on them). */
   prune(maxAgeMs: number): void {
-    this.db.prepare('DELETE FROM changes WHERE at < ?').run(Date.now() - maxAgeMs);
+    prepareCached(this.db, 'DELETE FROM changes WHERE at < ?').run(Date.now() - maxAgeMs);
   }
 }
 

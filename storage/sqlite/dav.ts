@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { AlreadyExists, Invalid, NotFound, PreconditionFailed } from '../../core/errors.js';
 import type { DavCollection, DavItem, DavItemInput, DavKind, DavOwnerType, DavStore, Id } from '../types.js';
-import { newId, writeTx, type Db } from './db.js';
+import { newId, prepareCached, writeTx, type Db } from './db.js';
 import type { SqliteContext } from './index.js';
 
 interface CollectionRow {
@@ -57,7 +57,7 @@ export class SqliteDav implements DavStore {
       throw new AlreadyExists(`${input.kind} ${input.slug} already exists`);
     }
     const id = newId();
-    this.db.prepare(`INSERT INTO dav_collections (id, owner_type, owner_id, kind, slug, display_name, description,
+    prepareCached(this.db, `INSERT INTO dav_collections (id, owner_type, owner_id, kind, slug, display_name, description,
         color, components, props, sync_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`)
       .run(id, input.ownerType, input.ownerId, input.kind, input.slug, input.displayName, input.description,
         input.color, JSON.stringify(input.components), JSON.stringify(input.props ?? {}), Date.now());
@@ -78,8 +78,8 @@ export class SqliteDav implements DavStore {
 
   async listCollections(ownerType: DavOwnerType, ownerId: Id, kind?: DavKind): Promise<DavCollection[]> {
     const rows = (kind
-      ? this.db.prepare('SELECT * FROM dav_collections WHERE owner_type = ? AND owner_id = ? AND kind = ? ORDER BY kind, slug').all(ownerType, ownerId, kind)
-      : this.db.prepare('SELECT * FROM dav_collections WHERE owner_type = ? AND owner_id = ? ORDER BY kind, slug').all(ownerType, ownerId)) as CollectionRow[];
+      ? prepareCached(this.db, 'SELECT * FROM dav_collections WHERE owner_type = ? AND owner_id = ? AND kind = ? ORDER BY kind, slug').all(ownerType, ownerId, kind)
+      : prepareCached(this.db, 'SELECT * FROM dav_collections WHERE owner_type = ? AND owner_id = ? ORDER BY kind, slug').all(ownerType, ownerId)) as CollectionRow[];
     return rows.map(toCollection);
   }
 
@@ -87,7 +87,7 @@ export class SqliteDav implements DavStore {
     if (patch.props !== undefined) checkProps(patch.props);
     const row = writeTx(this.db, () => {
       const current = this.requireCollection(id);
-      this.db.prepare(`UPDATE dav_collections SET display_name = ?, description = ?, color = ?, props = ? WHERE id = ?`).run(
+      prepareCached(this.db, `UPDATE dav_collections SET display_name = ?, description = ?, color = ?, props = ? WHERE id = ?`).run(
         patch.displayName ?? current.display_name,
         patch.description ?? current.description,
         patch.color !== undefined ? patch.color : current.color,
@@ -106,7 +106,7 @@ export class SqliteDav implements DavStore {
     writeTx(this.db, () => {
       const current = this.requireCollection(id);
       // Items and tombstones go by ON DELETE CASCADE.
-      this.db.prepare('DELETE FROM dav_collections WHERE id = ?').run(id);
+      prepareCached(this.db, 'DELETE FROM dav_collections WHERE id = ?').run(id);
       this.recordChange('dav.collection', current, current.sync_token);
     });
     this.ctx.changes.notify();
@@ -138,11 +138,11 @@ export class SqliteDav implements DavStore {
     const existing = this.itemRow(collectionId, input.name);
     checkConditions(existing, conditions);
     // RFC 4791 §5.3.2.1 / RFC 6352 §6.3.2.1 (no-uid-conflict): a UID names one resource.
-    const clash = this.db.prepare('SELECT name FROM dav_items WHERE collection_id = ? AND uid = ? AND name <> ?')
+    const clash = prepareCached(this.db, 'SELECT name FROM dav_items WHERE collection_id = ? AND uid = ? AND name <> ?')
       .pluck().get(collectionId, input.uid, input.name) as string | undefined;
     if (clash !== undefined) throw new AlreadyExists(`UID ${input.uid} is already used by ${clash}`);
     const token = this.bumpToken(collectionId);
-    this.db.prepare(`INSERT INTO dav_items (collection_id, name, uid, etag, data, component_type, modseq, size,
+    prepareCached(this.db, `INSERT INTO dav_items (collection_id, name, uid, etag, data, component_type, modseq, size,
         first_start, last_end, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, etag = excluded.etag, data = excluded.data,
         component_type = excluded.component_type, modseq = excluded.modseq, size = excluded.size,
@@ -150,7 +150,7 @@ export class SqliteDav implements DavStore {
       .run(collectionId, input.name, input.uid, etag, input.data, input.componentType, token, size,
         input.firstStart?.getTime() ?? null, input.lastEnd?.getTime() ?? null, Date.now());
     // A name deleted then re-created is reported as changed, not as removed.
-    this.db.prepare('DELETE FROM dav_tombstones WHERE collection_id = ? AND name = ?').run(collectionId, input.name);
+    prepareCached(this.db, 'DELETE FROM dav_tombstones WHERE collection_id = ? AND name = ?').run(collectionId, input.name);
     this.recordChange('dav.item', collection, token);
     return { row: this.itemRow(collectionId, input.name)!, created: !existing };
   }
@@ -180,7 +180,7 @@ export class SqliteDav implements DavStore {
       where.push('(last_end IS NULL OR last_end > ? OR (last_end = first_start AND first_start >= ?))');
       params.push(start, start);
     }
-    const rows = this.db.prepare(`SELECT * FROM dav_items WHERE ${where.join(' AND ')} ORDER BY name`).all(...params) as ItemRow[];
+    const rows = prepareCached(this.db, `SELECT * FROM dav_items WHERE ${where.join(' AND ')} ORDER BY name`).all(...params) as ItemRow[];
     return rows.map(toItem);
   }
 
@@ -192,8 +192,8 @@ export class SqliteDav implements DavStore {
       checkConditions(existing, conditions);
       const token = this.bumpToken(collectionId);
       const now = Date.now();
-      this.db.prepare('DELETE FROM dav_items WHERE collection_id = ? AND name = ?').run(collectionId, name);
-      this.db.prepare(`INSERT INTO dav_tombstones (collection_id, name, modseq, deleted_at) VALUES (?, ?, ?, ?)
+      prepareCached(this.db, 'DELETE FROM dav_items WHERE collection_id = ? AND name = ?').run(collectionId, name);
+      prepareCached(this.db, `INSERT INTO dav_tombstones (collection_id, name, modseq, deleted_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (collection_id, name) DO UPDATE SET modseq = excluded.modseq, deleted_at = excluded.deleted_at`)
         .run(collectionId, name, token, now);
       this.pruneTombstones(collectionId, now - this.retentionMs);
@@ -211,9 +211,9 @@ export class SqliteDav implements DavStore {
       // Token 0 is the empty collection at creation: nothing can have been removed from the
       // client's view (RFC 6578 §3.4: an initial sync reports no removed members).
       if (token !== 0 && token < collection.sync_horizon) throw new Invalid(`sync token ${token} is too old`, 'token');
-      const changed = this.db.prepare('SELECT name FROM dav_items WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name')
+      const changed = prepareCached(this.db, 'SELECT name FROM dav_items WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name')
         .pluck().all(collectionId, token) as string[];
-      const deleted = token === 0 ? [] : this.db.prepare('SELECT name FROM dav_tombstones WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name')
+      const deleted = token === 0 ? [] : prepareCached(this.db, 'SELECT name FROM dav_tombstones WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name')
         .pluck().all(collectionId, token) as string[];
       return { token: collection.sync_token, changed, deleted };
     })();
@@ -222,16 +222,16 @@ export class SqliteDav implements DavStore {
   /** Inside a write transaction: forgets tombstones deleted before `before`, and raises the
    *  horizon so that tokens which relied on them are refused rather than answered wrongly. */
   private pruneTombstones(collectionId: string, before: number): void {
-    const pruned = this.db.prepare('DELETE FROM dav_tombstones WHERE collection_id = ? AND deleted_at < ? RETURNING modseq')
+    const pruned = prepareCached(this.db, 'DELETE FROM dav_tombstones WHERE collection_id = ? AND deleted_at < ? RETURNING modseq')
       .pluck().all(collectionId, before) as number[];
     if (pruned.length === 0) return;
     // A client holding token t already saw every deletion with modseq <= t, so t stays
     // answerable as long as t >= the newest pruned modseq.
-    this.db.prepare('UPDATE dav_collections SET sync_horizon = MAX(sync_horizon, ?) WHERE id = ?').run(Math.max(...pruned), collectionId);
+    prepareCached(this.db, 'UPDATE dav_collections SET sync_horizon = MAX(sync_horizon, ?) WHERE id = ?').run(Math.max(...pruned), collectionId);
   }
 
   private bumpToken(collectionId: string): number {
-    return this.db.prepare('UPDATE dav_collections SET sync_token = sync_token + 1 WHERE id = ? RETURNING sync_token')
+    return prepareCached(this.db, 'UPDATE dav_collections SET sync_token = sync_token + 1 WHERE id = ? RETURNING sync_token')
       .pluck().get(collectionId) as number;
   }
 
@@ -245,7 +245,7 @@ export class SqliteDav implements DavStore {
   }
 
   private collectionRow(id: string): CollectionRow | undefined {
-    return this.db.prepare('SELECT * FROM dav_collections WHERE id = ?').get(id) as CollectionRow | undefined;
+    return prepareCached(this.db, 'SELECT * FROM dav_collections WHERE id = ?').get(id) as CollectionRow | undefined;
   }
 
   private requireCollection(id: string): CollectionRow {
@@ -255,12 +255,12 @@ export class SqliteDav implements DavStore {
   }
 
   private findRow(ownerType: string, ownerId: string, kind: string, slug: string): CollectionRow | undefined {
-    return this.db.prepare('SELECT * FROM dav_collections WHERE owner_type = ? AND owner_id = ? AND kind = ? AND slug = ?')
+    return prepareCached(this.db, 'SELECT * FROM dav_collections WHERE owner_type = ? AND owner_id = ? AND kind = ? AND slug = ?')
       .get(ownerType, ownerId, kind, slug) as CollectionRow | undefined;
   }
 
   private itemRow(collectionId: string, name: string): ItemRow | undefined {
-    return this.db.prepare('SELECT * FROM dav_items WHERE collection_id = ? AND name = ?').get(collectionId, name) as ItemRow | undefined;
+    return prepareCached(this.db, 'SELECT * FROM dav_items WHERE collection_id = ? AND name = ?').get(collectionId, name) as ItemRow | undefined;
   }
 }
 

@@ -45,6 +45,24 @@ export function writeTx<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).immediate();
 }
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** The statement for `sql`, compiled once per connection. For code paths that build their
+ *  statements per call (compiling was a visible share of DAV requests and user creation).
+ *  A cached statement keeps its mode: use one SQL text with .pluck()/.raw() everywhere or nowhere. */
+export function prepareCached(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    // Dynamic SQL (optional filters) has a bounded number of shapes; this is a backstop.
+    if (cache.size > 500) cache.clear();
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
 export function newId(): string {
   // Random, URL-safe, sortable enough for humans reading logs; opaque to callers.
   return globalThis.crypto.randomUUID().replace(/-/g, '');
