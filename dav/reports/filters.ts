@@ -28,7 +28,9 @@ function parseUtc(s: string): Date | null {
 }
 
 function textMatch(e: XmlElement, ns: string, defaultMatch: TextMatch['matchType']): TextMatch {
-  const collation = (e.attrs.collation ?? 'i;ascii-casemap') as TextMatch['collation'];
+  // The defaults differ: i;ascii-casemap for CalDAV (RFC 4791 §9.7.5), i;unicode-casemap for
+  // CardDAV (RFC 6352 §10.5.4), so that "élodie" finds "Élodie" in an address book.
+  const collation = (e.attrs.collation ?? (ns === CARDDAV ? 'i;unicode-casemap' : 'i;ascii-casemap')) as TextMatch['collation'];
   // RFC 4791 §7.5.1 / RFC 6352 §8.3: an unknown collation is the supported-collation precondition.
   if (!COLLATIONS.includes(collation)) throw new DavError(403, `unsupported collation ${collation}`, el(ns, 'supported-collation'));
   const matchType = (e.attrs['match-type'] ?? defaultMatch) as TextMatch['matchType'];

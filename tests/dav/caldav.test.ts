@@ -141,6 +141,16 @@ describe('CardDAV reports', () => {
     expect(byMail.text).not.toContain('paul.vcf');
   });
 
+  test('text-match without a collation compares as i;unicode-casemap (RFC 6352 §10.5.4): accents and case folded', async () => {
+    await put(`${book()}elodie.vcf`, vcard('elodie@test', 'Élodie Bérard', 'elodie.berard@example.org'), 'text/vcard');
+    const body = `<cr:addressbook-query ${NS}><d:prop><d:getetag/></d:prop>
+      <cr:filter><cr:prop-filter name="FN"><cr:text-match match-type="starts-with">élodie</cr:text-match></cr:prop-filter></cr:filter></cr:addressbook-query>`;
+    const r = await h.request('REPORT', book(), { as: alice, headers: { depth: '1' }, body });
+    expect(r.status).toBe(207);
+    expect(r.text).toContain('elodie.vcf');
+    expect(r.text).not.toContain('paul.vcf');
+  });
+
   test('addressbook-multiget', async () => {
     const body = `<cr:addressbook-multiget ${NS}><d:prop><cr:address-data/></d:prop><d:href>${book()}anne.vcf</d:href></cr:addressbook-multiget>`;
     const r = await h.request('REPORT', book(), { as: alice, body });
