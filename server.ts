@@ -67,11 +67,6 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
     guard: { lockIpAfter: config.auth.lockIpAfter, lockAccountAfter: config.auth.lockAccountAfter },
     hash: authHash,
   });
-  // CalDAV/CardDAV under /dav and the /.well-known redirects (issue 5).
-  for (const route of createDavRoutes({
-    store, authenticator, log: log.child({ svc: 'dav' }),
-    maxResourceBytes: config.dav.maxResourceBytes, maxRequestBytes: config.dav.maxRequestBytes,
-  })) http.mount(route);
   const delivery = new Delivery(store, {
     hostname: config.hostname,
     maxMessageBytes: config.smtp.maxMessageBytes,
@@ -80,6 +75,11 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
     sendLimitPerHour: config.submission.sendLimitPerHour,
     log: log.child({ svc: 'delivery' }),
   });
+  // CalDAV/CardDAV under /dav and the /.well-known redirects (issue 5).
+  for (const route of createDavRoutes({
+    store, authenticator, delivery, log: log.child({ svc: 'dav' }),
+    maxResourceBytes: config.dav.maxResourceBytes, maxRequestBytes: config.dav.maxRequestBytes,
+  })) http.mount(route);
   // Client autoconfiguration and the admin API (issue 7). Ports are read per request: with
   // port 0 the bound ones are known only once the listeners run.
   const settings = () => clientSettingsFromConfig(config, listeners);

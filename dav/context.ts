@@ -1,6 +1,6 @@
 // What every method handler receives.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Authenticator } from '../core/index.js';
+import type { Authenticator, Delivery } from '../core/index.js';
 import type { Logger } from '../core/log.js';
 import type { Group, Store, User } from '../storage/index.js';
 import type { DirectoryBook } from './directory/book.js';
@@ -18,6 +18,8 @@ export interface DavDeps {
   log: Logger;
   options: DavOptions;
   directory: DirectoryBook;
+  /** Sends organizers' invitations by mail (scheduling.ts); none: nothing is sent. */
+  delivery?: Delivery;
 }
 
 export interface DavRequest {

@@ -1,7 +1,7 @@
 // dav: WebDAV (RFC 4918), CalDAV (RFC 4791), CardDAV (RFC 6352) and sync-collection
 // (RFC 6578) on the shared HTTP listener, plus the RFC 6764 well-known redirects.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Authenticator } from '../core/index.js';
+import type { Authenticator, Delivery } from '../core/index.js';
 import type { HttpRoute } from '../core/http/index.js';
 import type { Logger } from '../core/log.js';
 import type { Group, Store } from '../storage/index.js';
@@ -26,12 +26,14 @@ export interface DavRoutesOptions extends Partial<DavOptions> {
   store: Pick<Store, 'accounts' | 'dav' | 'changes'>;
   authenticator: Authenticator;
   log: Logger;
+  delivery?: Delivery;
 }
 
 const MiB = 1024 * 1024;
 const METHODS = 'OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, REPORT, COPY, MOVE';
-// Class 3 is RFC 4918 without locks; extended-mkcol is RFC 5689 §3.
-const DAV_HEADER = '1, 3, access-control, calendar-access, addressbook, extended-mkcol';
+// Class 3 is RFC 4918 without locks; extended-mkcol is RFC 5689 §3; calendar-auto-schedule
+// (RFC 6638 §2) tells clients that the server sends organizers' invitations (scheduling.ts).
+const DAV_HEADER = '1, 3, access-control, calendar-access, calendar-auto-schedule, addressbook, extended-mkcol';
 
 export function createDavRoutes(options: DavRoutesOptions): HttpRoute[] {
   const deps: DavDeps = {
@@ -40,6 +42,7 @@ export function createDavRoutes(options: DavRoutesOptions): HttpRoute[] {
     log: options.log,
     options: { maxResourceBytes: options.maxResourceBytes ?? MiB, maxRequestBytes: options.maxRequestBytes ?? MiB },
     directory: new DirectoryBook(options.store, options.log),
+    delivery: options.delivery,
   };
   // Built in the background from the start, so that the first client does not wait for a
   // large district's cards; requests wait for it only if it is still running.

@@ -5,3 +5,4 @@ export * from './pipeline.js';
 export * from './recipients.js';
 export * from './sender.js';
 export * from './sign.js';
+export * from './itip-mail.js';

@@ -17,7 +17,7 @@ import { dedupeTargets, resolveRecipient, wantsFailureNotice, type RecipientDsn,
 import { fromFieldCount, mayUseAddress } from './sender.js';
 import { signMessage } from './sign.js';
 
-export type OriginKind = 'mx' | 'submission' | 'webmail' | 'cli' | 'bounce' | 'autoreply';
+export type OriginKind = 'mx' | 'submission' | 'webmail' | 'dav' | 'cli' | 'bounce' | 'autoreply';
 
 export interface Origin {
   kind: OriginKind;
@@ -67,7 +67,7 @@ export interface DeliveryResult {
   queued: string[];
 }
 
-const AUTHENTICATED: OriginKind[] = ['submission', 'webmail', 'cli'];
+const AUTHENTICATED: OriginKind[] = ['submission', 'webmail', 'dav', 'cli'];
 
 export class Delivery {
   private readonly limiter: SendingLimiter;

@@ -6,6 +6,7 @@ import { DavError, notFound, precondition, readOnly } from '../errors.js';
 import { empty, readBody } from '../http.js';
 import type { CollectionResource, Resource } from '../resources.js';
 import { itemHref } from '../paths.js';
+import { scheduleAfterWrite } from '../scheduling.js';
 
 export function contentType(parent: CollectionResource): string {
   return parent.kind === 'calendar' ? 'text/calendar; charset=utf-8' : 'text/vcard; charset=utf-8';
@@ -47,6 +48,7 @@ export async function put(ctx: DavRequest, res: Resource): Promise<void> {
   const input = itemInput(res.parent, res.name, text, limit);
   const result = await ctx.deps.store.dav.putItem(res.parent.collection.id, input, conditions(ctx, res.item?.etag ?? null))
     .catch(async (err) => { throw await uidConflict(ctx, res.parent, input.uid, err); });
+  if (res.parent.kind === 'calendar') await scheduleAfterWrite(ctx, res.item?.data ?? null, text);
   // The body is stored byte for byte, so the ETag is that of what the client sent and it
   // may be kept (RFC 4791 §5.3.4).
   empty(ctx.res, result.created ? 201 : 204, { etag: result.item.etag });
@@ -57,6 +59,7 @@ export async function remove(ctx: DavRequest, res: Resource): Promise<void> {
     if (!res.item) throw notFound();
     if (!res.parent.writable) throw readOnly(res.href);
     await ctx.deps.store.dav.deleteItem(res.parent.collection.id, res.name, { ifMatch: header(ctx, 'if-match') });
+    if (res.parent.kind === 'calendar') await scheduleAfterWrite(ctx, res.item.data, null);
     return empty(ctx.res, 204);
   }
   if (res.type === 'collection') {

@@ -4,8 +4,7 @@
 // RFC 6047) through the delivery pipeline, and answers to invitations received by mail.
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
-import MailComposer from 'nodemailer/lib/mail-composer';
-import { buildItipMessage, listOccurrences, parseCalendarObject } from '../../core/index.js';
+import { buildItipMessage, listOccurrences, mailItip, parseCalendarObject, type ItipMail } from '../../core/index.js';
 import type { DavCollection } from '../../storage/index.js';
 import type { AuthedContext } from './context.js';
 import { ownMailbox } from './mailboxes.js';
@@ -138,21 +137,11 @@ function eventJson(calendarId: string, name: string, etag: string, data: string)
 }
 
 /** Mails an iTIP message to its recipients; what the pipeline refused is reported, not thrown. */
-async function sendItip(ctx: AuthedContext, itip: { method: string; recipients: string[]; summary: string | null; ics: string }, subjectPrefix: string, text: string) {
-  if (itip.recipients.length === 0) return { sent: 0, refused: [] as string[] };
-  const composer = new MailComposer({
-    from: { name: ctx.user.displayName, address: ctx.user.address },
-    to: itip.recipients,
-    subject: `${subjectPrefix} : ${itip.summary ?? ''}`.trim(),
-    text,
-    icalEvent: { method: itip.method, content: itip.ics },
-    messageId: `<${randomUUID()}@${ctx.user.address.split('@')[1]}>`,
-  });
-  const raw = await composer.compile().build();
-  const result = await ctx.deps.delivery.submit({ kind: 'webmail', ip: ctx.req.socket.remoteAddress ?? null, user: ctx.user }, { from: ctx.user.address, to: itip.recipients }, raw);
-  if (result.decision.ok) return { sent: itip.recipients.length, refused: [] };
-  ctx.log.info({ reason: result.decision.text }, 'invitation refused by the pipeline');
-  return { sent: 0, refused: itip.recipients, error: result.decision.text };
+async function sendItip(ctx: AuthedContext, itip: ItipMail, subjectPrefix: string, text: string) {
+  const result = await mailItip(ctx.deps.delivery, { user: ctx.user, ip: ctx.req.socket.remoteAddress ?? null, origin: 'webmail' },
+    itip, `${subjectPrefix} : ${itip.summary ?? ''}`.trim(), text);
+  if (result.error) ctx.log.info({ reason: result.error }, 'invitation refused by the pipeline');
+  return result;
 }
 
 function describe(input: EventInput): string {
