@@ -3,7 +3,8 @@
 // crashed worker's entries come back by themselves.
 import { Invalid, NotFound } from '../../core/errors.js';
 import type { ClaimOptions, Id, QueueEntry, QueueRecipient, QueueStore } from '../types.js';
-import { newId, writeTx, type Db } from './db.js';
+import { newId, prepareCached, type Db } from './db.js';
+import { lazyTx } from './wal-sync.js';
 import type { SqliteContext } from './index.js';
 
 interface Row {
@@ -26,8 +27,8 @@ export class SqliteQueue implements QueueStore {
     const blob = await this.ctx.blobs.write(input.raw);
     const id = newId();
     const now = Date.now();
-    const row = writeTx(this.db, () => {
-      this.db.prepare(`INSERT INTO queue_entries (id, sender, domain, recipients, blob_id, size, created_at, next_attempt_at,
+    const row = await this.durable(() => {
+      prepareCached(this.db, `INSERT INTO queue_entries (id, sender, domain, recipients, blob_id, size, created_at, next_attempt_at,
           attempts, expires_at, last_error, lease_until, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, ?)`)
         .run(id, input.from, input.domain, JSON.stringify(recipients), blob.id, blob.size, now,
           input.nextAttemptAt?.getTime() ?? now, input.expiresAt.getTime(), JSON.stringify(input.meta ?? {}));
@@ -48,7 +49,7 @@ export class SqliteQueue implements QueueStore {
   }
 
   async list(options: { limit?: number } = {}): Promise<QueueEntry[]> {
-    const rows = this.db.prepare('SELECT * FROM queue_entries ORDER BY next_attempt_at, created_at, id LIMIT ?')
+    const rows = prepareCached(this.db, 'SELECT * FROM queue_entries ORDER BY next_attempt_at, created_at, id LIMIT ?')
       .all(options.limit ?? -1) as Row[];
     return rows.map(toEntry);
   }
@@ -58,14 +59,14 @@ export class SqliteQueue implements QueueStore {
     const at = now.getTime();
     // Select and lease in one IMMEDIATE transaction: it holds the database write lock, so a
     // worker in another process cannot pick the same rows in between.
-    const rows = writeTx(this.db, () => (options.perDomain === undefined && options.domainRoom === undefined
-      ? this.db.prepare(`UPDATE queue_entries SET lease_until = ?
+    const rows = await this.durable(() => (options.perDomain === undefined && options.domainRoom === undefined
+      ? prepareCached(this.db, `UPDATE queue_entries SET lease_until = ?
           WHERE id IN (SELECT id FROM queue_entries
                        WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
                        ORDER BY next_attempt_at, created_at, id LIMIT ?)
           RETURNING *`).all(at + leaseMs, at, at, limit)
       // Rank each domain's due entries; keep the first `room` of each.
-      : this.db.prepare(`UPDATE queue_entries SET lease_until = ?
+      : prepareCached(this.db, `UPDATE queue_entries SET lease_until = ?
           WHERE id IN (SELECT id FROM (
                          SELECT id, domain, next_attempt_at, created_at,
                                 ROW_NUMBER() OVER (PARTITION BY domain ORDER BY next_attempt_at, created_at, id) AS rank
@@ -79,8 +80,8 @@ export class SqliteQueue implements QueueStore {
   }
 
   async recordAttempt(id: Id, update: { recipients: QueueRecipient[]; nextAttemptAt: Date; lastError: string | null }): Promise<QueueEntry> {
-    const row = writeTx(this.db, () => {
-      const changed = this.db.prepare(`UPDATE queue_entries SET recipients = ?, next_attempt_at = ?, last_error = ?,
+    const row = await this.durable(() => {
+      const changed = prepareCached(this.db, `UPDATE queue_entries SET recipients = ?, next_attempt_at = ?, last_error = ?,
           attempts = attempts + 1, lease_until = NULL WHERE id = ? RETURNING *`)
         .get(JSON.stringify(update.recipients), update.nextAttemptAt.getTime(), update.lastError, id) as Row | undefined;
       if (!changed) throw new NotFound(`no queue entry ${id}`);
@@ -90,8 +91,8 @@ export class SqliteQueue implements QueueStore {
   }
 
   async remove(id: Id): Promise<void> {
-    const freed = writeTx(this.db, () => {
-      const blobId = this.db.prepare('DELETE FROM queue_entries WHERE id = ? RETURNING blob_id').pluck().get(id) as string | undefined;
+    const freed = await this.durable(() => {
+      const blobId = prepareCached(this.db, 'DELETE FROM queue_entries WHERE id = ? RETURNING blob_id').pluck().get(id) as string | undefined;
       if (blobId === undefined) throw new NotFound(`no queue entry ${id}`);
       this.ctx.changes.record({ kind: 'queue' });
       return this.ctx.blobs.decRef(blobId) ? [blobId] : [];
@@ -101,11 +102,11 @@ export class SqliteQueue implements QueueStore {
   }
 
   async retryNow(id: Id): Promise<QueueEntry> {
-    const row = writeTx(this.db, () => {
+    const row = await this.durable(() => {
       // A lease still running means a worker is sending it now: leave it, or a second
       // worker could claim the entry and deliver the message twice.
       const now = Date.now();
-      const changed = this.db.prepare(`UPDATE queue_entries SET next_attempt_at = ?,
+      const changed = prepareCached(this.db, `UPDATE queue_entries SET next_attempt_at = ?,
           lease_until = CASE WHEN lease_until > ? THEN lease_until ELSE NULL END
         WHERE id = ? RETURNING *`).get(now, now, id) as Row | undefined;
       if (!changed) throw new NotFound(`no queue entry ${id}`);
@@ -117,16 +118,27 @@ export class SqliteQueue implements QueueStore {
   }
 
   async release(id: Id): Promise<void> {
-    writeTx(this.db, () => {
-      const changed = this.db.prepare('UPDATE queue_entries SET next_attempt_at = ?, lease_until = NULL WHERE id = ?').run(Date.now(), id);
+    await this.durable(() => {
+      const changed = prepareCached(this.db, 'UPDATE queue_entries SET next_attempt_at = ?, lease_until = NULL WHERE id = ?').run(Date.now(), id);
       if (changed.changes === 0) throw new NotFound(`no queue entry ${id}`);
     });
     // No change event: the worker giving it back is the one that would be woken, and it
     // would claim the entry again at once (a busy loop while a domain is at its limit).
   }
 
+  /** A write transaction that does not block the event loop on the disk: its commit is made
+   *  durable by the shared WAL fdatasync (wal-sync.ts) before this resolves. The worker's
+   *  claim, attempt and removal writes come with every message sent; blocking on each was
+   *  most of the cost of sending. */
+  private async durable<T>(fn: () => T): Promise<T> {
+    const result = lazyTx(this.db, fn);
+    this.ctx.walSync.committed();
+    await this.ctx.walSync.sync();
+    return result;
+  }
+
   private row(id: string): Row | undefined {
-    return this.db.prepare('SELECT * FROM queue_entries WHERE id = ?').get(id) as Row | undefined;
+    return prepareCached(this.db, 'SELECT * FROM queue_entries WHERE id = ?').get(id) as Row | undefined;
   }
 }
 
