@@ -190,13 +190,7 @@ export class Cursor {
 
   /** literal = "{" number ["+"] "}" CRLF *CHAR8 (the reader made sure the octets are there). */
   literal(): Buffer {
-    this.expect('{');
-    const n = this.number();
-    this.accept('+');
-    this.expect('}\r\n');
-    if (this.pos + n > this.buf.length) throw new ParseError('literal shorter than announced');
-    const data = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
+    const data = this.literalOctets('{');
     // RFC 9051 §4.3: CHAR8 excludes NUL (literal8 of BINARY may carry it).
     if (data.includes(0)) throw new ParseError('literals cannot hold NUL octets');
     return data;
@@ -204,7 +198,11 @@ export class Cursor {
 
   /** literal8 = "~{" number ["+"] "}" CRLF *OCTET (RFC 3516 §4.2): NUL allowed. */
   literal8(): Buffer {
-    this.expect('~{');
+    return this.literalOctets('~{');
+  }
+
+  private literalOctets(open: '{' | '~{'): Buffer {
+    this.expect(open);
     const n = this.number();
     this.accept('+');
     this.expect('}\r\n');
