@@ -15,6 +15,7 @@ export interface MessageDetail extends MessageSummary {
   inReplyTo?: string | null;
   text: string | null; html: string | null; hasRemoteContent: boolean;
   attachments: Attachment[]; auth?: { verdict: string; warning: string | null } | null;
+  invitation?: import('./invitation').Invitation | null;
 }
 export interface Settings {
   displayName?: string; signature?: string; language?: string;

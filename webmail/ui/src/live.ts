@@ -20,6 +20,7 @@ export function subscribeEvents(onChange: () => void): () => void {
     source = new EventSource('/api/events');
     source.addEventListener('mailbox', fire);
     source.addEventListener('mailboxes', fire);
+    source.addEventListener('calendar', fire); // agenda or contacts changed (here or over CalDAV)
     // After a reconnection, changes may have been missed: refresh once.
     let opened = false;
     source.addEventListener('open', () => { if (opened) fire(); opened = true; });

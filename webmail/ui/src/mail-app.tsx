@@ -2,8 +2,10 @@
 // content the route names. Keeps the folder list fresh from the live event stream and
 // announces new mail in a polite live region.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { AgendaView } from './agenda';
 import { get, type Mailbox, type Quota, type User } from './api';
 import { Compose, type ComposeSeed } from './compose';
+import { ContactsView } from './contacts';
 import { FolderList } from './folders';
 import { t, type Lang } from './i18n';
 import { subscribeEvents } from './live';
@@ -101,6 +103,7 @@ export function MailApp(props: { user: User; onUser(u: User): void; onLogout(): 
     const onKey = (e: KeyboardEvent) => {
       const el = e.target as HTMLElement;
       if (e.ctrlKey || e.metaKey || e.altKey || el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) return;
+      if (el.closest('dialog')) return; // a modal form (the agenda's event) keeps its keys
       if (e.key === '/') { e.preventDefault(); document.getElementById('search-q')?.focus(); }
       else if (e.key === 'c') { e.preventDefault(); ctx.compose({}); }
     };
@@ -117,6 +120,11 @@ export function MailApp(props: { user: User; onUser(u: User): void; onLogout(): 
           {t('nav.folders')}
         </button>
         <span class="brand">Facteur</span>
+        <nav class="sections" aria-label={t('nav.sections')}>
+          <a href={current ? hrefs.mailbox(current.id) : inbox ? hrefs.mailbox(inbox.id) : '#/'} aria-current={route.view === 'mail' ? 'page' : undefined}>{t('nav.mail')}</a>
+          <a href={hrefs.agenda()} aria-current={route.view === 'agenda' ? 'page' : undefined}>{t('nav.agenda')}</a>
+          <a href={hrefs.contacts()} aria-current={route.view === 'contacts' ? 'page' : undefined}>{t('nav.contacts')}</a>
+        </nav>
         <form role="search" class="search" onSubmit={onSearch}>
           <label for="search-q" class="sr-only">{t('search.label')}</label>
           {/* Uncontrolled (defaultValue): a live refresh must not wipe what is being typed. */}
@@ -151,6 +159,8 @@ export function MailApp(props: { user: User; onUser(u: User): void; onLogout(): 
         {route.view === 'compose' && (
           <Compose key={route.draft ? `${route.draft.mailbox}/${route.draft.uid}` : `new-${composeN}`} ctx={ctx} seed={seed} draft={route.draft} onDone={() => setSeed(null)} />
         )}
+        {route.view === 'agenda' && <AgendaView mode={route.mode} date={route.date} version={version} announce={setStatus} />}
+        {route.view === 'contacts' && <ContactsView version={version} announce={setStatus} write={(to) => ctx.compose({ to: [to] })} />}
         {route.view === 'settings' && <SettingsView user={props.user} onUser={props.onUser} lang={props.lang} onLang={props.onLang} announce={setStatus} />}
       </main>
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true" id="live-mail">{live}</div>

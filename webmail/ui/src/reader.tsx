@@ -8,6 +8,7 @@ import type { ComposeSeed } from './compose';
 import { displayName, formatAddress, formatAddresses, formatDate, formatSize } from './format';
 import { errorText, folderLabel, sortFolders } from './folders';
 import { t } from './i18n';
+import { InvitationBox } from './invitation';
 import type { MailContext } from './mail-app';
 import { navigate } from './router';
 
@@ -82,6 +83,7 @@ export function Reader(props: { ctx: MailContext; mailbox: Mailbox; uid: number;
           {t('reader.authAdvice')}
         </div>
       )}
+      {msg.invitation && <InvitationBox key={`${mailbox.id}/${uid}`} invitation={msg.invitation} mailboxId={mailbox.id} uid={uid} announce={ctx.announce} />}
       <dl class="headers">
         <dt>{t('reader.from')}</dt><dd>{formatAddress(msg.from)}</dd>
         <dt>{t('reader.to')}</dt><dd>{formatAddresses(msg.to) || '—'}</dd>

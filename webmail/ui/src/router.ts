@@ -6,7 +6,9 @@ export type Route =
   | { view: 'mail'; mailbox: string | null; uid: number | null }
   | { view: 'compose'; draft: { mailbox: string; uid: number } | null }
   | { view: 'search'; params: URLSearchParams; mailbox: string | null; uid: number | null }
-  | { view: 'settings' };
+  | { view: 'settings' }
+  | { view: 'agenda'; mode: 'week' | 'month'; date: string | null }
+  | { view: 'contacts' };
 
 export function parseRoute(hash: string): Route {
   const [pathPart, query = ''] = hash.replace(/^#/, '').split('?');
@@ -17,6 +19,10 @@ export function parseRoute(hash: string): Route {
       return { view: 'compose', draft: parts[1] && uid(parts[2]) ? { mailbox: parts[1], uid: uid(parts[2])! } : null };
     case 'settings':
       return { view: 'settings' };
+    case 'agenda':
+      return { view: 'agenda', mode: parts[1] === 'month' ? 'month' : 'week', date: parts[2] && /^\d{4}-\d{2}-\d{2}$/.test(parts[2]) ? parts[2] : null };
+    case 'contacts':
+      return { view: 'contacts' };
     case 'search':
       return { view: 'search', params: new URLSearchParams(query), mailbox: parts[1] ?? null, uid: uid(parts[2]) };
     case 'm':
@@ -33,6 +39,8 @@ export const hrefs = {
   compose: () => '#/compose',
   draft: (id: string, uid: number) => `#/compose/${e(id)}/${uid}`,
   settings: () => '#/settings',
+  agenda: (mode: 'week' | 'month' = 'week', date?: string) => `#/agenda/${mode}${date ? `/${date}` : ''}`,
+  contacts: () => '#/contacts',
   search: (params: URLSearchParams, id?: string, uid?: number) =>
     `#/search${id ? `/${e(id)}/${uid}` : ''}?${params.toString()}`,
 };
