@@ -181,6 +181,28 @@ describe('address book and directory', () => {
   });
 });
 
+describe('live events for group calendars', () => {
+  it("tells a group's members, and no one else, when someone else changes the group's calendar", async () => {
+    const aliceEvents = await alice.openEvents();
+    const bobEvents = await bob.openEvents();
+    try {
+      await eventually(() => aliceEvents.raw.includes(': connected'));
+      // As another member's CalDAV client would: straight into the group's collection.
+      const data = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', 'UID:live-group@test', 'DTSTAMP:20260101T000000Z',
+        'DTSTART:20260320T100000Z', 'DTEND:20260320T110000Z', 'SUMMARY:Réunion d’équipe', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+      // The stream reads the user's group calendars as it opens; give it that moment.
+      await new Promise((r) => setTimeout(r, 200));
+      await t.store.dav.putItem(groupCal, { name: 'live.ics', uid: 'live-group@test', data, componentType: 'VEVENT', firstStart: new Date('2026-03-20T10:00:00Z'), lastEnd: new Date('2026-03-20T11:00:00Z') });
+      await eventually(() => aliceEvents.events.some((e) => e.event === 'calendar' && e.data.calendarId === groupCal));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(bobEvents.events.filter((e) => e.event === 'calendar')).toEqual([]);
+    } finally {
+      aliceEvents.close();
+      bobEvents.close();
+    }
+  });
+});
+
 describe('shutdown', () => {
   // Last: stops the server. With a 60 s shutdown grace, stop() finishes in time only if the
   // open event stream is ended by the server rather than waited for.

@@ -39,10 +39,26 @@ export function eventRoutes(sessions: Sessions, options: { heartbeatMs?: number 
           mailboxes.clear();
           calendars.clear();
         };
+        // Group calendars' changes carry no user: the stream knows which are the user's groups'
+        // (read at the start, and again with each heartbeat for groups joined meanwhile).
+        let groupCalendars = new Set<string>();
+        const readGroupCalendars = async () => {
+          const ids = new Set<string>();
+          for (const g of await deps.store.accounts.listGroupsOfUser(user.id)) {
+            for (const c of await deps.store.dav.listCollections('group', g.id, 'calendar')) ids.add(c.id);
+          }
+          groupCalendars = ids;
+        };
+        readGroupCalendars().catch(() => undefined);
         const onChange = (e: ChangeEvent) => {
+          const dav = e.kind === 'dav.item' || e.kind === 'dav.collection';
+          if (dav && e.collectionId && (e.userId === user.id || (e.userId === null && groupCalendars.has(e.collectionId)))) {
+            calendars.add(e.collectionId);
+            timer ??= setTimeout(flush, COALESCE_MS);
+            return;
+          }
           if (e.userId !== user.id) return;
-          if ((e.kind === 'dav.item' || e.kind === 'dav.collection') && e.collectionId) calendars.add(e.collectionId);
-          else if (!e.mailboxId) return;
+          if (dav || !e.mailboxId) return;
           else if (e.kind.startsWith('mailbox.')) { folders = true; mailboxes.add(e.mailboxId); }
           else if (e.kind.startsWith('message.')) mailboxes.add(e.mailboxId);
           else return;
@@ -56,6 +72,7 @@ export function eventRoutes(sessions: Sessions, options: { heartbeatMs?: number 
             if (ok) write(': ping\n\n');
             else res.end();
           }, () => res.end());
+          readGroupCalendars().catch(() => undefined);
         }, heartbeatMs);
         const end = () => {
           clearInterval(heartbeat);
