@@ -3,7 +3,7 @@
 // machine itself: on plain HTTP from elsewhere no password is asked for at all.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { isLoopback, type Authenticator } from '../core/index.js';
+import { isLoopback, type Authenticator, type CredentialCache } from '../core/index.js';
 import type { User } from '../storage/index.js';
 import { sendText } from './http.js';
 
@@ -14,7 +14,7 @@ export function secureChannel(req: IncomingMessage): boolean {
 }
 
 /** The user, or null once a refusal has been sent. */
-export async function authenticate(authenticator: Authenticator, req: IncomingMessage, res: ServerResponse): Promise<User | null> {
+export async function authenticate(authenticator: Authenticator, req: IncomingMessage, res: ServerResponse, cache?: CredentialCache): Promise<User | null> {
   if (!secureChannel(req)) {
     sendText(res, 403, 'use HTTPS: DAV does not take passwords over plain HTTP');
     return null;
@@ -24,11 +24,16 @@ export async function authenticate(authenticator: Authenticator, req: IncomingMe
     sendText(res, 401, 'authentication required', { 'www-authenticate': CHALLENGE });
     return null;
   }
+  const known = await cache?.lookup(credentials.username, credentials.password);
+  if (known) return known;
   const result = await authenticator.authenticate({
     username: credentials.username, password: credentials.password, protocol: 'dav',
     ip: req.socket.remoteAddress ?? '', client: req.headers['user-agent'] ?? null,
   });
-  if (result.ok) return result.user;
+  if (result.ok) {
+    cache?.remember(credentials.username, credentials.password, result);
+    return result.user;
+  }
   if (result.reason === 'throttled') {
     sendText(res, 429, 'too many failed logins: try again later', { 'retry-after': String(Math.ceil(result.retryAfterMs / 1000)) });
   } else {

@@ -1,6 +1,6 @@
 // What every method handler receives.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Authenticator, Delivery } from '../core/index.js';
+import type { Authenticator, CredentialCache, Delivery } from '../core/index.js';
 import type { Logger } from '../core/log.js';
 import type { Group, Store, User } from '../storage/index.js';
 import type { DirectoryBook } from './directory/book.js';
@@ -20,6 +20,8 @@ export interface DavDeps {
   directory: DirectoryBook;
   /** Sends organizers' invitations by mail (scheduling.ts); none: nothing is sent. */
   delivery?: Delivery;
+  /** Clients send the password with every request: verified ones are remembered briefly. */
+  credentials?: CredentialCache;
 }
 
 export interface DavRequest {

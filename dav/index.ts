@@ -1,7 +1,7 @@
 // dav: WebDAV (RFC 4918), CalDAV (RFC 4791), CardDAV (RFC 6352) and sync-collection
 // (RFC 6578) on the shared HTTP listener, plus the RFC 6764 well-known redirects.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Authenticator, Delivery } from '../core/index.js';
+import { CredentialCache, type Authenticator, type Delivery } from '../core/index.js';
 import type { HttpRoute } from '../core/http/index.js';
 import type { Logger } from '../core/log.js';
 import type { Group, Store } from '../storage/index.js';
@@ -43,6 +43,7 @@ export function createDavRoutes(options: DavRoutesOptions): HttpRoute[] {
     options: { maxResourceBytes: options.maxResourceBytes ?? MiB, maxRequestBytes: options.maxRequestBytes ?? MiB },
     directory: new DirectoryBook(options.store, options.log),
     delivery: options.delivery,
+    credentials: new CredentialCache(options.store),
   };
   // Built in the background from the start, so that the first client does not wait for a
   // large district's cards; requests wait for it only if it is still running.
@@ -70,7 +71,7 @@ async function handle(deps: DavDeps, req: IncomingMessage, res: ServerResponse):
   }
   let user;
   try {
-    user = await authenticate(deps.authenticator, req, res);
+    user = await authenticate(deps.authenticator, req, res, deps.credentials);
   } catch (err) {
     log.error({ err, method, path }, 'DAV authentication failed');
     return sendError(res, new DavError(503, 'temporarily unavailable'));

@@ -1,4 +1,5 @@
 // Authentication shared by every protocol: password and app-password checks, one brute-force guard.
 export * from './authenticate.js';
+export * from './credential-cache.js';
 export * from './guard.js';
 export { canonicalIp, ipKey, isLoopback } from './ip.js';
