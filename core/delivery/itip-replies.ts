@@ -8,11 +8,12 @@ import { isFacteurError } from '../errors.js';
 import type { AnalyzedMessage } from '../mail/analyze.js';
 import type { Store, User } from '../../storage/index.js';
 
-const HINT = /text\/calendar/i;
 const METHOD_REPLY = /METHOD:REPLY/i;
 
 export async function applyCalendarReplies(store: Store, input: { users: User[]; raw: Buffer; analyzed: AnalyzedMessage; junk: boolean }): Promise<number> {
-  if (input.junk || !HINT.test(input.raw.toString('latin1', 0, Math.min(input.raw.length, 256 * 1024)))) return 0;
+  // The analysis already lists the parts: no text/calendar part, nothing to parse (the case of
+  // nearly every message, checked without copying its bytes into a string).
+  if (input.junk || !input.analyzed.summary.attachments.some((a) => a.contentType.toLowerCase() === 'text/calendar')) return 0;
   const from = input.analyzed.summary.from[0]?.address.toLowerCase();
   if (!from) return 0;
   const mail = await simpleParser(input.raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
