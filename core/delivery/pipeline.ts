@@ -173,7 +173,7 @@ export class Delivery {
         address: u.address, status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full', dsn: dsnOf.get(u.address), originalRecipient: dsnOf.get(u.address)?.orcpt,
       })), extras.dsn ?? {});
     }
-    if (stored.stored.length > 0 && (origin.kind === 'mx' || origin.kind === 'submission' || origin.kind === 'webmail')) {
+    if (stored.stored.length > 0 && (origin.kind === 'mx' || origin.kind === 'submission' || origin.kind === 'webmail' || origin.kind === 'dav')) {
       // After the acknowledgement is decided, not before: an out-of-office reply, or an
       // invitation answer filed in the organizer's calendar, must never hold up (or fail) the
       // delivery it follows.
