@@ -3,9 +3,10 @@
 // (DAV, webmail) mount on the shared HTTP service by path prefix. To add one: build it here
 // with its slice of config and push it on `services`, or `http.mount()` its routes.
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from './config/index.js';
-import { Accounts, Authenticator, Delivery, systemResolver, zoneFileResolver, type Resolver } from './core/index.js';
+import { Accounts, Authenticator, Delivery, loadOrCreateKey, Srs, startAnalysisPool, systemResolver, zoneFileResolver, type Resolver } from './core/index.js';
 import { createHttpService, healthRoute, metricsRoute } from './core/http/index.js';
 import { AccountDeletion, AdminTokens, QueueAdmin } from './core/operations/index.js';
 import { clientSettingsFromConfig } from './core/clients/index.js';
@@ -15,6 +16,7 @@ import type { Logger } from './core/log.js';
 import { createMetrics } from './core/metrics.js';
 import { StartupError, explainFsError, formatAddress, type Listener, type Service } from './core/service.js';
 import { loadTls } from './core/tls.js';
+import { AcmeManager, acmeDomains, watchFiles } from './core/acme/index.js';
 import { createAdminRoute } from './admin/index.js';
 import { createDavRoutes } from './dav/index.js';
 import { createImapService } from './imap/index.js';
@@ -42,7 +44,18 @@ export interface ServerIo {
 
 export async function startServer(config: Config, { log, print }: ServerIo): Promise<RunningServer> {
   const dataDir = prepareDataDir(path.resolve(config.data.dir));
-  const tlsOptions = { certFile: config.tls.cert, keyFile: config.tls.key, dataDir, hostname: config.hostname };
+  // ACME (issue 7): until the CA has issued one, the self-signed certificate serves.
+  const acme = config.acme.enabled ? new AcmeManager({
+    directoryUrl: config.acme.directoryUrl, email: config.acme.email, domains: acmeDomains(config.acme.domains, config.hostname),
+    dataDir, renewDays: config.acme.renewDays, log: log.child({ svc: 'acme' }),
+    onCertificate: async (files) => {
+      tlsOptions.certFile = files.cert;
+      tlsOptions.keyFile = files.key;
+      await reloadTls();
+    },
+  }) : null;
+  const acmeFiles = acme?.usableFiles() ?? null;
+  const tlsOptions = { certFile: config.tls.cert ?? acmeFiles?.cert ?? null, keyFile: config.tls.key ?? acmeFiles?.key ?? null, dataDir, hostname: config.hostname };
   const tls = await loadTls(tlsOptions);
   for (const warning of tls.warnings) log.warn(warning);
   log.info({ certFile: tls.certFile, selfSigned: tls.selfSigned, altNames: tls.altNames, validTo: tls.validTo, sha256: tls.fingerprint256 }, 'TLS certificate');
@@ -52,6 +65,9 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
   const removed = await store.collectGarbage({ graceMs: config.storage.blobGcGraceSeconds * 1000 });
   log.info({ backend: store.backend, dataDir, unreferencedBlobsRemoved: removed }, 'store open');
 
+  // MIME analysis of appended and delivered mail on worker threads, off the main thread that
+  // serves every session (core/mail/analyze-pool.ts); closed after the services stop.
+  const analysis = startAnalysisPool({ size: Math.max(1, os.availableParallelism() - 1), log: log.child({ svc: 'analysis' }) });
   const metrics = createMetrics();
   const httpLog = log.child({ svc: 'http' });
   const http = createHttpService({
@@ -59,6 +75,7 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
   });
   http.mount(healthRoute(() => store.changes.latest(), httpLog));
   http.mount(metricsRoute(metrics.registry));
+  if (acme) http.mount(acme.route());
   const services: Service[] = [http];
 
   // Shared by every protocol: one brute-force guard (in the Authenticator), one delivery pipeline.
@@ -74,6 +91,7 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
     queueLifetimeMs: config.outbound.queueLifetimeHours * 3600_000,
     sendLimitPerHour: config.submission.sendLimitPerHour,
     log: log.child({ svc: 'delivery' }),
+    srs: config.srs.secret ? new Srs({ secret: config.srs.secret, domain: config.srs.domain ?? config.hostname }) : null,
   });
   // CalDAV/CardDAV under /dav and the /.well-known redirects (issue 5).
   for (const route of createDavRoutes({
@@ -95,7 +113,8 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
   for (const route of createWebmailRoutes({
     store, authenticator, delivery, log: log.child({ svc: 'webmail' }), hostname: config.hostname,
     accounts: new Accounts(store, { hash: authHash }),
-    hash: authHash, maxMessageBytes: config.smtp.maxMessageBytes,
+    hash: authHash, maxMessageBytes: config.smtp.maxMessageBytes, tmpDir: privateTmpDir(dataDir),
+    totpKey: loadOrCreateKey(path.join(dataDir, 'keys', 'totp.key')),
     sessionIdleMinutes: config.webmail.sessionIdleMinutes, sessionMaxHours: config.webmail.sessionMaxHours,
     shutdown: webmailShutdown.signal,
   })) http.mount(route);
@@ -128,6 +147,7 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
     log.info('stopping');
     webmailShutdown.abort();
     await Promise.all(started.map((s) => s.stop(graceMs).catch((err) => log.error({ err, svc: s.name }, 'stop failed'))));
+    await analysis.close();
     await store.close();
     log.info('stopped');
   })());
@@ -163,6 +183,19 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
     log.info({ certFile: next.certFile, validTo: next.validTo, sha256: next.fingerprint256 }, 'TLS certificate reloaded');
     return { ok: true, fingerprint256: next.fingerprint256, validTo: next.validTo };
   };
+  // After reloadTls exists: both call it. Stopped with the other services.
+  if (acme) {
+    const service = acme.service();
+    started.push(service);
+    await service.start();
+  }
+  if (config.tls.watch && config.tls.cert !== null && config.tls.key !== null) {
+    const unwatch = watchFiles([config.tls.cert, config.tls.key], () => {
+      log.info('TLS certificate files changed: reloading');
+      void reloadTls();
+    }, { onError: (err) => log.warn({ error: err.message }, 'cannot watch the TLS certificate files; reload with SIGHUP') });
+    started.push({ name: 'tls-watch', start: async () => ({ listeners: [] }), stop: async () => unwatch() });
+  }
   return { listeners, store, stop, reloadTls };
 }
 

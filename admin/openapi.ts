@@ -49,6 +49,14 @@ export const openApiDocument = {
     '/units': {
       get: { summary: 'List the organisational units the token sees', responses: { 200: ok('Units', list('units', 'Unit')), ...common } },
     },
+    '/units/{unit}/hidden': {
+      parameters: [path('unit', 'A unit name (percent-encode "/").')],
+      put: {
+        summary: 'Hide a unit from other units in the directory, or show it again (idempotent)',
+        requestBody: body({ type: 'object', required: ['hidden'], properties: { hidden: { type: 'boolean' } } }),
+        responses: { 200: ok('The unit', ref('Unit')), ...common, ...districtOnly, ...notFound },
+      },
+    },
     '/users': {
       get: {
         summary: 'List users by address (keyset pagination)',
@@ -177,7 +185,7 @@ export const openApiDocument = {
       },
       Size: { description: 'Bytes, or a size such as "2G", "500M"; 0 or "unlimited" for no limit.', oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string' }] },
       Domain: { type: 'object', properties: { name: { type: 'string' }, users: { type: 'integer' }, createdAt: { type: 'string', format: 'date-time' } } },
-      Unit: { type: 'object', properties: { name: { type: 'string' }, parent: { type: ['string', 'null'] }, displayName: { type: 'string' } } },
+      Unit: { type: 'object', properties: { name: { type: 'string' }, parent: { type: ['string', 'null'] }, displayName: { type: 'string' }, hidden: { type: 'boolean' } } },
       Role: { enum: ['user', 'unit-admin', 'admin'] },
       User: {
         type: 'object',

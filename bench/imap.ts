@@ -6,8 +6,13 @@
 //   - a mixed workload (login, select, fetch, store, append, expunge, logout) with 10 and 50 clients;
 //   - APPEND throughput of 4 KB messages with 10 clients.
 //   node --import tsx bench/imap.ts [--messages 100000] [--idle 10000] [--seconds 10] [--parts big,idle,tls,mixed,append]
+//     [--profile DIR]   the server runs with --cpu-prof, its profile written to DIR at exit
+//     [--data DIR]      keep the data directory in DIR, and reuse it if a previous run left it
+//                       there (filling 100,000 messages takes minutes on a busy machine)
+// The machine is shared: besides wall-clock rates, APPEND reports the server's CPU time per
+// message (whole process, and its main thread alone), which other load disturbs much less.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +29,10 @@ const MESSAGES = arg('messages', 100_000);
 const IDLE = arg('idle', 10_000);
 const SECONDS = arg('seconds', 10);
 const partsArg = process.argv.indexOf('--parts');
+const profileArg = process.argv.indexOf('--profile');
+const dataArg = process.argv.indexOf('--data');
+const DATA_DIR = dataArg > 0 ? path.resolve(process.argv[dataArg + 1]) : null;
+const PROFILE_DIR = profileArg > 0 ? path.resolve(process.argv[profileArg + 1]) : null;
 /** Which figures to take: big, idle, tls, mixed, append (all by default). */
 const PARTS = new Set(partsArg > 0 ? process.argv[partsArg + 1].split(',') : ['big', 'idle', 'tls', 'mixed', 'append']);
 const PASSWORD = 'bench password';
@@ -135,7 +144,8 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; ports: R
     FACTEUR_IMAP_MAX_CONNECTIONS_PER_IP: '1000000', FACTEUR_IMAP_MAX_CONNECTIONS_PER_USER: '10000', FACTEUR_IMAP_MAX_COMMANDS_PER_MINUTE: '1000000',
   };
   for (const k of ['HTTP', 'HTTPS', 'SMTP', 'SUBMISSION', 'SUBMISSIONS', 'IMAP', 'IMAPS']) env[`FACTEUR_${k}_PORT`] = '0';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'scripts', 'facteur.ts'), 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(import.meta.dirname, '..', 'scripts', 'facteur.ts'), 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const ports: Record<string, number> = {};
   let out = '';
   await new Promise<void>((resolve, reject) => {
@@ -151,6 +161,16 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; ports: R
 
 function rssKib(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+}
+
+/** CPU time (user + system, ms) of the whole process and of its main thread (whose tid is the pid). */
+function cpuMs(pid: number): { process: number; main: number } {
+  const ticks = (file: string) => {
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = readFileSync(file, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100)
+  };
+  return { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
 }
 
 async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
@@ -230,7 +250,7 @@ async function mixed(port: number, addresses: string[], clients: number): Promis
   console.log(`mixed workload, ${String(clients).padStart(2)} clients: ${rate(ops, SECONDS * 1000)} commands (10 per session: login, select, append, noop, fetch x2, store, expunge, logout)`);
 }
 
-async function appends(port: number, addresses: string[], clients: number, total: number): Promise<void> {
+async function appends(pid: number, port: number, addresses: string[], clients: number, total: number): Promise<void> {
   const body = message(11, 4096);
   let next = 0;
   const sessions = await Promise.all(Array.from({ length: clients }, async (_, k) => {
@@ -238,21 +258,31 @@ async function appends(port: number, addresses: string[], clients: number, total
     await c.cmd(`LOGIN ${addresses[1 + (k % (addresses.length - 1))]} "${PASSWORD}"`);
     return c;
   }));
+  const cpuBefore = cpuMs(pid);
+  const clientBefore = process.cpuUsage();
   const start = performance.now();
   await Promise.all(sessions.map(async (c) => {
     for (let i = next++; i < total; i = next++) await c.cmd(`APPEND Archive {${body.length}+}\r\n${body.toString('latin1')}`);
   }));
   const ms = performance.now() - start;
+  const cpuAfter = cpuMs(pid);
+  const client = process.cpuUsage(clientBefore);
   for (const c of sessions) c.close();
   console.log(`APPEND of 4 KB messages, ${clients} clients: ${total.toLocaleString('en-US')} in ${(ms / 1000).toFixed(1)} s = ${rate(total, ms)}   target >= 2,000/s`);
+  const per = (a: number, b: number) => `${((1000 * (b - a)) / total).toFixed(0)} µs`;
+  console.log(`  server CPU per APPEND: ${per(cpuBefore.process, cpuAfter.process)} (process), ${per(cpuBefore.main, cpuAfter.main)} (main thread); `
+    + `this load generator: ${per(0, (client.user + client.system) / 1000)}`);
 }
 
 console.log('IMAP benchmark (server in a child process: facteur serve, SQLite)');
 console.log(machineLine());
 console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-const dir = mkdtempSync(path.join(os.tmpdir(), 'facteur-bench-imap-'));
+const USERS = 51;
+const reuse = DATA_DIR !== null && existsSync(path.join(DATA_DIR, 'facteur.db'));
+const dir = DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'facteur-bench-imap-'));
 try {
-  const addresses = await prepare(dir, 51);
+  if (reuse) console.log(`reusing ${dir} (its messages, not --messages)`);
+  const addresses = reuse ? Array.from({ length: USERS }, (_, i) => `user${i}@ecole.test`) : await prepare(dir, USERS);
   const { child, ports } = await startServer(dir);
   try {
     // Memory first, while the server holds nothing else that a garbage collection could free
@@ -264,12 +294,12 @@ try {
       await mixed(ports.imap, addresses, 10);
       await mixed(ports.imap, addresses, 50);
     }
-    if (PARTS.has('append')) await appends(ports.imap, addresses, 10, 10_000);
+    if (PARTS.has('append')) await appends(child.pid!, ports.imap, addresses, 10, 10_000);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (!DATA_DIR) rmSync(dir, { recursive: true, force: true });
 }
 console.log(`load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -50,8 +50,10 @@ export class CpuMeter {
     this.timer = setInterval(() => this.snapshot(), 100);
   }
 
-  /** "server 1.55, client 0.31, other processes 0.02" (cores busy) since begin(). */
-  end(): string {
+  /** "server 1.55, client 0.31, other processes 0.02" (cores busy) since begin(); with `messages`,
+   *  also the CPU time per message of the process whose threads are shown, which a busy machine
+   *  skews less than a rate does. */
+  end(messages?: number): string {
     if (this.timer) clearInterval(this.timer);
     const end = this.snapshot();
     const start = this.start ?? end;
@@ -59,14 +61,20 @@ export class CpuMeter {
     const cores = (ticks: number) => (ticks / TICKS_PER_SECOND / seconds).toFixed(2);
     const parts: string[] = [];
     let ours = 0;
+    let perMessage = '';
     for (const [name, ticks] of this.last) {
       const used = ticks - (start.procs.get(name) ?? 0);
       ours += used;
-      parts.push(`${name} ${cores(used)}${this.threadsOf && this.watched()[name] === this.threadsOf ? this.threadSplit(start, end, cores) : ''}`);
+      const shown = this.threadsOf !== undefined && this.watched()[name] === this.threadsOf;
+      parts.push(`${name} ${cores(used)}${shown ? this.threadSplit(start, end, cores) : ''}`);
+      if (shown && messages) {
+        const ms = (t: number) => ((t / TICKS_PER_SECOND) * 1000 / messages).toFixed(2);
+        perMessage = `\n   ${name} CPU per message: ${ms(used)} ms${this.threadSplit(start, end, ms)}`;
+      }
     }
     const other = Math.max(0, end.busy - start.busy - ours);
     const busy = other / TICKS_PER_SECOND / seconds > 0.2 ? ' -- other processes were busy: this figure is understated' : '';
-    return `CPU, cores busy on average (of ${os.cpus().length}): ${parts.join(', ')}, other processes ${cores(other)}${busy}`;
+    return `CPU, cores busy on average (of ${os.cpus().length}): ${parts.join(', ')}, other processes ${cores(other)}${busy}${perMessage}`;
   }
 
   private threadSplit(start: Snapshot, end: Snapshot, cores: (ticks: number) => string): string {

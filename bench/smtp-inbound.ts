@@ -9,6 +9,8 @@
 // is stopped and the INBOXes counted: every acknowledged message must be there.
 //   node --import tsx bench/smtp-inbound.ts [--messages 10000] [--sessions 20] [--users 100]
 //        [--cpu-prof DIR]   (profiles the server process, main and MX threads)
+//        [--phases 1,2,3]   (run only these phases, e.g. to profile one of them)
+//        [--node-args "--flag ..."]   (node flags for the server process)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -22,7 +24,13 @@ const messages = arg('messages', 10_000);
 const sessions = arg('sessions', 20);
 const users = arg('users', 100);
 const profIndex = process.argv.indexOf('--cpu-prof');
-const nodeArgs = profIndex > 0 ? ['--cpu-prof', '--cpu-prof-dir', process.argv[profIndex + 1]] : [];
+const phasesIndex = process.argv.indexOf('--phases');
+const phases = new Set((phasesIndex > 0 ? process.argv[phasesIndex + 1] : '1,2,3').split(',').map(Number));
+const extraIndex = process.argv.indexOf('--node-args');
+const nodeArgs = [
+  ...(profIndex > 0 ? ['--cpu-prof', '--cpu-prof-dir', process.argv[profIndex + 1]] : []),
+  ...(extraIndex > 0 ? process.argv[extraIndex + 1].split(' ').filter(Boolean) : []),
+];
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
 /** Enough for V8 to have compiled the hot paths before anything is timed. */
 const WARMUP = 2000;
@@ -72,7 +80,7 @@ try {
   const sourceRun = async (title: string, extra: string[], note: string) => {
     cpu.begin();
     const run = await smtpSource(server.ports.smtp, messages, extra);
-    const usage = cpu.end();
+    const usage = cpu.end(messages);
     if (run.code === 0) expected += messages;
     else failures++;
     console.log(`\n${title} ${run.command}`);
@@ -83,22 +91,24 @@ try {
   };
 
   const haveSource = existsSync(SMTP_SOURCE);
-  if (haveSource) await sourceRun('1.', [], 'one connection per message, HELO, no pipelining; all to one user');
-  else console.log(`\n1. smtp-source: not installed (${SMTP_SOURCE}); install Debian's postfix package (client only) to run it. The Node client below gives the throughput.`);
+  if (haveSource && phases.has(1)) await sourceRun('1.', [], 'one connection per message, HELO, no pipelining; all to one user');
+  else if (phases.has(1)) console.log(`\n1. smtp-source: not installed (${SMTP_SOURCE}); install Debian's postfix package (client only) to run it. The Node client below gives the throughput.`);
 
-  cpu.begin();
-  const load = await runLoad({ port: server.ports.smtp, sessions, messages, from, to: (i) => userAddress(i % users), message });
-  const usage = cpu.end();
-  expected += load.ok;
-  if (load.failed > 0) failures++;
-  console.log(`\n2. Node client (bench/smtp-load.ts): ${sessions} sessions, ${messages} messages, one connection per message, EHLO, to ${users} users in turn`);
-  console.log(`   ${load.ok} accepted, ${load.failed} failed in ${(load.ms / 1000).toFixed(2)} s: ${rate(load.ok, load.ms)}${load.errors.length ? `; errors: ${load.errors.join(' | ')}` : ''}`);
-  console.log('   acceptance latency, measured by the client from its final "." to the 250 (the message is durable by then):');
-  console.log(`     p50 ${fmt(quantile(load.dataMs, 0.5))}  p90 ${fmt(quantile(load.dataMs, 0.9))}  p99 ${fmt(quantile(load.dataMs, 0.99))}  max ${fmt(load.dataMs.at(-1) ?? NaN)}`);
-  console.log(`   whole transaction, connect -> 250: p50 ${fmt(quantile(load.transactionMs, 0.5))}  p99 ${fmt(quantile(load.transactionMs, 0.99))}`);
-  console.log(`   ${usage}`);
+  if (phases.has(2)) {
+    cpu.begin();
+    const load = await runLoad({ port: server.ports.smtp, sessions, messages, from, to: (i) => userAddress(i % users), message });
+    const usage = cpu.end(load.ok);
+    expected += load.ok;
+    if (load.failed > 0) failures++;
+    console.log(`\n2. Node client (bench/smtp-load.ts): ${sessions} sessions, ${messages} messages, one connection per message, EHLO, to ${users} users in turn`);
+    console.log(`   ${load.ok} accepted, ${load.failed} failed in ${(load.ms / 1000).toFixed(2)} s: ${rate(load.ok, load.ms)}${load.errors.length ? `; errors: ${load.errors.join(' | ')}` : ''}`);
+    console.log('   acceptance latency, measured by the client from its final "." to the 250 (the message is durable by then):');
+    console.log(`     p50 ${fmt(quantile(load.dataMs, 0.5))}  p90 ${fmt(quantile(load.dataMs, 0.9))}  p99 ${fmt(quantile(load.dataMs, 0.99))}  max ${fmt(load.dataMs.at(-1) ?? NaN)}`);
+    console.log(`   whole transaction, connect -> 250: p50 ${fmt(quantile(load.transactionMs, 0.5))}  p99 ${fmt(quantile(load.transactionMs, 0.99))}`);
+    console.log(`   ${usage}`);
+  }
 
-  if (haveSource) await sourceRun('3.', ['-d'], 'connections kept from one message to the next');
+  if (haveSource && phases.has(3)) await sourceRun('3.', ['-d'], 'connections kept from one message to the next');
 } finally {
   await server.stop();
 }
@@ -107,6 +117,6 @@ console.log(`\nafter stop: ${stored} messages in the INBOXes, ${expected} acknow
 console.log(`target: >= 1,000 messages/s with ${sessions} sessions (smtp-source, line 1); p99 acceptance latency on line 2`);
 console.log('notes: the MX thread caches DNS answers for 5 s (smtp/dns-cache.ts), as a local caching resolver would;'
   + ' all messages here come from one address and domain, so its SPF/DMARC/PTR lookups are answered from that cache.');
-if (nodeArgs.length) console.log(`server CPU profiles written to ${process.argv[profIndex + 1]}`);
+if (profIndex > 0) console.log(`server CPU profiles written to ${process.argv[profIndex + 1]}`);
 server.cleanup();
 if (stored !== expected || failures > 0) process.exitCode = 1;

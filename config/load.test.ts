@@ -67,7 +67,7 @@ describe('loadConfig', () => {
     expect([config.http.port, config.https.port, config.smtp.port, config.submission.port,
       config.submissions.port, config.imap.port, config.imaps.port]).toEqual([80, 443, 25, 587, 465, 143, 993]);
     expect(config.storage).toEqual({ backend: 'mongodb', mongodbUri: 'mongodb://u:p@db/facteur', blobGcGraceSeconds: 3600 });
-    expect(config.tls).toEqual({ cert: '/etc/cert.pem', key: '/etc/key.pem' });
+    expect(config.tls).toEqual({ cert: '/etc/cert.pem', key: '/etc/key.pem', watch: true });
     expect(config.log.level).toBe('debug');
     expect(config.smtp.maxMessageBytes).toBe(10 * 1024 * 1024);
     expect(config.auth.argon2MemoryKib).toBe(19456);

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import {
   boolean, hostname, integer, ipAddress, isHostname, maskUriPassword, oneOf, optionalHostPort, optionalPath, optionalSecret,
-  optionalText, path, port, size, type Option, type ValueOf,
+  optionalText, path, port, size, text, type Option, type ValueOf,
 } from './options.js';
 
 const MiB = 1024 * 1024;
@@ -57,6 +57,13 @@ export const schema = {
 
   'tls.cert': optionalPath('PEM certificate chain for every TLS listener. When tls.cert and tls.key are unset, a self-signed certificate for `hostname` is made under <data.dir>/tls/.'),
   'tls.key': optionalPath('PEM private key matching tls.cert.'),
+  'tls.watch': boolean(true, 'Reload tls.cert/tls.key when the files change (as SIGHUP does), so that a renewal is served without a restart.'),
+  'acme.enabled': boolean(false, 'Get and renew the certificate from an ACME CA (Let\'s Encrypt) with http-01 challenges on the HTTP port, which must be reachable as port 80 of every acme.domains name. Kept in <data.dir>/acme/; replaces tls.cert/tls.key.'),
+  'acme.directoryUrl': text('https://acme-v02.api.letsencrypt.org/directory', 'ACME directory of the CA (Let\'s Encrypt staging: https://acme-staging-v02.api.letsencrypt.org/directory).'),
+  'acme.email': optionalText('Contact address given to the CA (expiry and incident notices).'),
+  'acme.domains': optionalText('Comma-separated names the certificate covers; unset: hostname.'),
+  'acme.acceptTerms': boolean(false, 'Agree to the CA\'s terms of service; required with acme.enabled.'),
+  'acme.renewDays': integer(30, 'Renew the ACME certificate when fewer days than this are left (checked at start and daily).', { min: 1, max: 89 }),
 
   'storage.backend': oneOf(['sqlite', 'mongodb'] as const, 'sqlite', 'Storage backend: sqlite (embedded, in data.dir) or mongodb.'),
   'storage.mongodbUri': optionalSecret('MongoDB connection string, required when storage.backend is mongodb.', 'URI', maskUriPassword),
@@ -70,6 +77,8 @@ export const schema = {
   'outbound.relayUser': optionalText('User name for the smart host (AUTH), if it asks for one.'),
   'outbound.relayPassword': optionalSecret('Password for the smart host.', 'password', () => '***'),
   'outbound.port': port(25, 'Port of remote MX hosts (25; tests point it at a local sink).'),
+  'srs.secret': optionalSecret('Key for SRS (Sender Rewriting Scheme): mail from outside that an alias forwards to another domain leaves with an SRS0=...@srs.domain sender, so that SPF passes at the destination, and bounces to such addresses are checked with it and returned. A long random string; unset: forwarded mail keeps its sender.', 'key', () => '***'),
+  'srs.domain': optionalText('Domain of SRS addresses; its SPF record must name this server. Default: the host name.'),
   'outbound.queueLifetimeHours': integer(120, 'How long a message keeps being retried before it bounces (default 5 days).', { min: 1, max: 30 * 24 }),
   'outbound.concurrency': integer(20, 'Most outgoing SMTP deliveries at once.', { min: 1, max: 1000 }),
   'outbound.concurrencyPerDomain': integer(4, 'Most outgoing SMTP deliveries at once to one destination domain.', { min: 1, max: 100 }),
@@ -120,6 +129,12 @@ export const crossChecks: CrossCheck[] = [
     keys: ['tls.cert', 'tls.key'],
     check: (c) => ((c['tls.cert'] === null) === (c['tls.key'] === null) ? null
       : 'set both tls.cert and tls.key, or neither (then a self-signed certificate is used)'),
+  },
+  {
+    keys: ['acme.enabled', 'acme.acceptTerms', 'tls.cert'],
+    check: (c) => (!c['acme.enabled'] ? null
+      : !c['acme.acceptTerms'] ? 'acme.enabled needs acme.acceptTerms=true (the CA\'s terms of service)'
+        : c['tls.cert'] !== null ? 'acme.enabled and tls.cert both name the certificate: choose one' : null),
   },
   {
     keys: ['storage.backend', 'storage.mongodbUri'],

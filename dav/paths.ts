@@ -6,6 +6,7 @@
 //   /dav/calendars/<address>/group-<group>/          each group's shared calendar
 //   /dav/addressbooks/<address>/                   address book home: own address books, then
 //   /dav/addressbooks/<address>/directory/           the district directory (read-only)
+//   /dav/addressbooks/<address>/directory-<unit>/    the people of a hidden unit the user is in
 //   .../<collection>/<item>                        one calendar object or vCard
 import type { DavKind } from '../storage/index.js';
 
@@ -13,6 +14,10 @@ export const ROOT = '/dav/';
 export const PRINCIPALS = '/dav/principals/';
 export const DIRECTORY_SLUG = 'directory';
 export const GROUP_PREFIX = 'group-';
+
+/** URL segment of a directory book: the shared one (null), or a hidden unit's. Unit names may
+ *  hold '/', which a decoded segment may not: the name is encoded once more. */
+export const directorySlug = (unit: string | null) => (unit === null ? DIRECTORY_SLUG : `${DIRECTORY_SLUG}-${encodeURIComponent(unit)}`);
 
 const HOME_SEGMENT: Record<DavKind, string> = { calendar: 'calendars', addressbook: 'addressbooks' };
 

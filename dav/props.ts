@@ -25,10 +25,18 @@ export function syncTokenOf(collection: DavCollection): string {
   return `urn:x-facteur:sync:${collection.id}:${collection.syncToken}`;
 }
 
-export function parseSyncToken(token: string, collection: DavCollection): number | null {
-  const m = /^urn:x-facteur:sync:([^:]+):(\d{1,15})$/.exec(token.trim());
+/** The token of a truncated sync (RFC 6578 §3.6): where to resume, and the token up to which
+ *  the client knows every removal when that differs (DavStore.changesPage). */
+export function syncCursorToken(collection: DavCollection, cursor: { token: number; floor: number }): string {
+  const base = `urn:x-facteur:sync:${collection.id}:${cursor.token}`;
+  return cursor.floor === cursor.token ? base : `${base}.${cursor.floor}`;
+}
+
+export function parseSyncToken(token: string, collection: DavCollection): { token: number; floor: number } | null {
+  const m = /^urn:x-facteur:sync:([^:]+):(\d{1,15})(?:\.(\d{1,15}))?$/.exec(token.trim());
   if (!m || m[1] !== collection.id) return null;
-  return Number(m[2]);
+  const at = Number(m[2]);
+  return { token: at, floor: m[3] === undefined ? at : Number(m[3]) };
 }
 
 function privileges(writable: boolean): XChild[] {

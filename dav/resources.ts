@@ -3,7 +3,7 @@
 import type { DavCollection, DavItem, DavKind, Group } from '../storage/index.js';
 import type { DavRequest } from './context.js';
 import {
-  DIRECTORY_SLUG, GROUP_PREFIX, PRINCIPALS, ROOT, collectionHref, homeHref, itemHref, parsePath, principalHref,
+  DIRECTORY_SLUG, GROUP_PREFIX, PRINCIPALS, ROOT, collectionHref, directorySlug, homeHref, itemHref, parsePath, principalHref,
 } from './paths.js';
 import { DEFAULT_CALENDAR } from '../core/index.js';
 
@@ -42,6 +42,7 @@ export async function resolve(ctx: DavRequest, pathname: string): Promise<Resour
       const found = await findCollection(ctx, p.kind, p.slug);
       if (found) return found;
       if (p.slug === DIRECTORY_SLUG || p.slug.startsWith(GROUP_PREFIX)) return null;
+      if (p.kind === 'addressbook' && p.slug.startsWith(`${DIRECTORY_SLUG}-`)) return null;
       return { type: 'new-collection', kind: p.kind, href: collectionHref(p.kind, me, p.slug), slug: p.slug };
     }
     case 'item': {
@@ -69,9 +70,11 @@ function findCollection(ctx: DavRequest, kind: DavKind, slug: string): Promise<C
 async function lookUpCollection(ctx: DavRequest, kind: DavKind, slug: string): Promise<CollectionResource | null> {
   const me = ctx.user.address;
   const href = collectionHref(kind, me, slug);
-  if (kind === 'addressbook' && slug === DIRECTORY_SLUG) {
-    const collection = await ctx.deps.directory.collection();
-    return { type: 'collection', kind, href, collection, scope: 'directory', writable: false };
+  if (kind === 'addressbook' && (slug === DIRECTORY_SLUG || slug.startsWith(`${DIRECTORY_SLUG}-`))) {
+    // Only the books this user reads: a hidden unit's book is not there for anyone outside it.
+    const view = (await ctx.deps.directory.views(ctx.user.unit)).find((v) => directorySlug(v.unit) === slug);
+    if (view) return { type: 'collection', kind, href, collection: view.collection, scope: 'directory', writable: false };
+    if (slug === DIRECTORY_SLUG) return null;
   }
   if (kind === 'calendar' && slug.startsWith(GROUP_PREFIX)) {
     const groupAddress = slug.slice(GROUP_PREFIX.length).toLowerCase();
@@ -117,7 +120,9 @@ export async function homeMembers(ctx: DavRequest, kind: DavKind): Promise<Colle
       });
     }
   } else {
-    out.push({ type: 'collection', kind, href: collectionHref(kind, me, DIRECTORY_SLUG), collection: await ctx.deps.directory.collection(), scope: 'directory', writable: false });
+    for (const view of await ctx.deps.directory.views(ctx.user.unit)) {
+      out.push({ type: 'collection', kind, href: collectionHref(kind, me, directorySlug(view.unit)), collection: view.collection, scope: 'directory', writable: false });
+    }
   }
   return out;
 }

@@ -18,7 +18,8 @@ export interface Match {
 }
 
 interface Prepared {
-  text: Map<SearchKey, Set<number>>;
+  /** null: every message (an empty string). */
+  text: Map<SearchKey, Set<number> | null>;
   header: Map<SearchKey, Set<number>>;
   sentDay: Map<number, number>;
   /** uid -> [emailId, threadId] on the wire, for EMAILID and THREADID keys. */
@@ -32,24 +33,59 @@ interface Prepared {
  *  order. ParseError for an out-of-range sequence number (RFC 3501 §9 seq-number: BAD). */
 export async function searchMessages(session: Session, program: SearchKey): Promise<Match[]> {
   const sel = session.selected!;
-  const live: Match[] = [];
-  sel.knownUids.forEach((uid, i) => {
-    if (!sel.isExpunged(uid)) live.push({ entry: sel.entry(uid)!, seq: i + 1 });
-  });
   for (const k of walkKeys(program)) {
     if (k.kind === 'seq' && !k.set.saved && resolveSequenceNumbers(k.set, sel.count) === null) {
       throw new ParseError('Invalid message sequence number');
     }
   }
-  const prepared = await prepare(session, program, live.map((m) => m.entry));
+  const text = await textHits(session, program);
+  // A program that needs a text match can only match what the full-text search found: look at
+  // those messages alone, not at each of a 100,000-message mailbox (most of a fast search's time).
+  const only = candidates(program, text);
+  const live: Match[] = [];
+  if (only) {
+    for (const uid of [...only].sort((a, b) => a - b)) {
+      const seq = sel.seqOf(uid);
+      // Found by the store but not known to the client yet (arrived since its last sync): not reported.
+      if (seq > 0 && !sel.isExpunged(uid)) live.push({ entry: sel.entry(uid)!, seq });
+    }
+  } else {
+    sel.knownUids.forEach((uid, i) => {
+      if (!sel.isExpunged(uid)) live.push({ entry: sel.entry(uid)!, seq: i + 1 });
+    });
+  }
+  const prepared = await prepare(session, program, live.map((m) => m.entry), text);
   return live.filter((m) => evaluate(program, m.entry, m.seq, prepared));
 }
 
-/** Runs the text queries and reads what HEADER and SENT* keys need, once each. */
-async function prepare(session: Session, program: SearchKey, live: MessageIndexEntry[]): Promise<Prepared> {
+/** The UIDs each text key matches (one store query per key); null for an empty string, which
+ *  is a substring of every message. */
+async function textHits(session: Session, program: SearchKey): Promise<Map<SearchKey, Set<number> | null>> {
+  const out = new Map<SearchKey, Set<number> | null>();
+  for (const k of walkKeys(program)) {
+    if (k.kind !== 'text') continue;
+    out.set(k, k.value === '' ? null : new Set(await session.store.mail.searchText(session.selected!.id, [{ field: k.field, value: k.value }])));
+  }
+  return out;
+}
+
+/** The only UIDs `key` can match, when a text key it requires says so; null when any may. */
+function candidates(key: SearchKey, text: Map<SearchKey, Set<number> | null>): Set<number> | null {
+  if (key.kind === 'text') return text.get(key) ?? null;
+  if (key.kind !== 'and') return null;
+  let best: Set<number> | null = null;
+  for (const k of key.keys) {
+    const c = candidates(k, text);
+    if (c && (!best || c.size < best.size)) best = c;
+  }
+  return best;
+}
+
+/** Reads what HEADER, SENT* and OBJECTID keys need, once each. */
+async function prepare(session: Session, program: SearchKey, live: MessageIndexEntry[], text: Map<SearchKey, Set<number> | null>): Promise<Prepared> {
   const sel = session.selected!;
   const out: Prepared = {
-    text: new Map(), header: new Map(), sentDay: new Map(), ids: new Map(), saved: new Set(sel.saved),
+    text, header: new Map(), sentDay: new Map(), ids: new Map(), saved: new Set(sel.saved),
     count: sel.count, maxUid: sel.knownUids.length > 0 ? sel.knownUids[sel.knownUids.length - 1] : 0,
   };
   const headerKeys: Extract<SearchKey, { kind: 'header' }>[] = [];
@@ -57,11 +93,7 @@ async function prepare(session: Session, program: SearchKey, live: MessageIndexE
   let needIds = false;
   for (const k of walkKeys(program)) {
     if (k.kind === 'objectid') needIds = true;
-    if (k.kind === 'text') {
-      // An empty string matches every message (it is a substring of anything).
-      const hits = k.value === '' ? live.map((e) => e.uid) : await session.store.mail.searchText(sel.id, [{ field: k.field, value: k.value }]);
-      out.text.set(k, new Set(hits));
-    } else if (k.kind === 'header') headerKeys.push(k);
+    else if (k.kind === 'header') headerKeys.push(k);
     else if (k.kind === 'date' && k.source === 'sent') needSent = true;
   }
   if (headerKeys.length === 0 && !needSent && !needIds) return out;
@@ -95,7 +127,7 @@ function evaluate(key: SearchKey, e: MessageIndexEntry, seq: number, ctx: Prepar
     case 'all': return true;
     case 'none': return false;
     case 'flag': return e.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase()) === key.present;
-    case 'text': return ctx.text.get(key)!.has(e.uid);
+    case 'text': return ctx.text.get(key)?.has(e.uid) ?? true;
     case 'header': return ctx.header.get(key)!.has(e.uid);
     case 'size': return key.op === 'larger' ? e.size > key.n : e.size < key.n;
     case 'date': {

@@ -6,9 +6,12 @@
 //   as secure, as Dovecot treats it, anyone else gets 538 before sending a password, and EHLO
 //   does not offer AUTH there (RFC 4954 §4: not before the channel is protected);
 // - the pause before the greeting: smtp-server always waits 100 ms to catch clients that talk
-//   before it (see GREET_PAUSE_MS).
+//   before it (see GREET_PAUSE_MS);
+// - session ids: smtp-server draws 80 random bits per connection and turns them into base 32
+//   through a BigInt; ours are a random prefix per listener and a counter (SessionIds).
 // The hooks are methods of smtp-server 3.x's classes (its .d.ts declares them); the version is
 // pinned in package.json.
+import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
@@ -36,9 +39,25 @@ export function mayAuthenticate(secure: boolean, remoteAddress: string, policy: 
   return secure || (policy.loopbackIsSecure && isLoopback(remoteAddress));
 }
 
+/**
+ * Session ids, shown in logs, in the 250 reply and the Received header: 16 base-32 characters
+ * like smtp-server's, unique per listener (a counter) and across restarts (a random prefix). With
+ * one connection per message, as MTAs send, a CSPRNG draw per connection was a visible cost.
+ */
+export class SessionIds {
+  private readonly prefix = BigInt(`0x${randomBytes(5).toString('hex')}`).toString(32).padStart(8, '0');
+  private next = 0;
+
+  take(): string {
+    this.next = (this.next + 1) % 32 ** 8;
+    return this.prefix + this.next.toString(32).padStart(8, '0');
+  }
+}
+
 export class FacteurSmtpServer extends SMTPServer {
   readonly authPolicy: AuthTransportPolicy;
   readonly greetPauseMs: number;
+  private readonly sessionIds = new SessionIds();
 
   constructor(options: SMTPServerOptions, authPolicy: AuthTransportPolicy, greetPauseMs = GREET_PAUSE_MS) {
     // smtp-server's own check would refuse AUTH before STARTTLS everywhere, loopback included;
@@ -46,6 +65,16 @@ export class FacteurSmtpServer extends SMTPServer {
     super({ ...options, allowInsecureAuth: true });
     this.authPolicy = authPolicy;
     this.greetPauseMs = greetPauseMs;
+  }
+
+  // Same as SMTPServer._handleProxy without a PROXY header, with our session ids.
+  override _handleProxy(socket: net.Socket, callback: (err: Error | null, socketOptions?: SMTPConnectionOptions & { id: string }) => void): void {
+    if (this._expectsProxyHeader(socket)) {
+      super._handleProxy(socket, callback);
+      return;
+    }
+    const options = { id: this.sessionIds.take(), ignore: !!this.options.ignoredHosts?.includes(socket.remoteAddress ?? '') };
+    setImmediate(() => callback(null, options));
   }
 
   // Same as SMTPServer.connect, with our connection class.

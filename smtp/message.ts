@@ -62,10 +62,17 @@ export function headerEnd(raw: Buffer): number {
   return end === -1 ? raw.length : end + 2;
 }
 
-/** The header fields of a message: lower-cased name and byte range, folded lines included. */
-export function headerFields(raw: Buffer): { name: string; start: number; end: number }[] {
-  const block = raw.subarray(0, headerEnd(raw)).toString('latin1');
-  const fields: { name: string; start: number; end: number }[] = [];
+/** One header field: lower-cased name and byte range, folded lines included. */
+export interface HeaderField {
+  name: string;
+  start: number;
+  end: number;
+}
+
+/** The header fields of a message. */
+export function headerFields(raw: Buffer): HeaderField[] {
+  const block = raw.toString('latin1', 0, headerEnd(raw));
+  const fields: HeaderField[] = [];
   const re = /^([^\s:]+)[ \t]*:.*(?:\r\n[ \t].*)*(?:\r\n|$)/gm;
   for (let m = re.exec(block); m; m = re.exec(block)) {
     fields.push({ name: m[1].toLowerCase(), start: m.index, end: m.index + m[0].length });

@@ -6,10 +6,11 @@
 // with the message and its analysis, the DNS lookups, and log lines.
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
-import { type AcceptExtras, type AnalyzedMessage, type Delivery, type Origin, type ResolvedRecipient, type Resolver } from '../core/index.js';
+import { Unavailable, type AcceptExtras, type AnalyzedMessage, type Delivery, type Origin, type ResolvedRecipient, type Resolver } from '../core/index.js';
 import type { Logger } from '../core/log.js';
 import { StartupError, type Listener } from '../core/service.js';
 import type { Store } from '../storage/index.js';
+import { HeldRecipients } from './held-recipients.js';
 import { RpcPeer } from './rpc.js';
 import type { ListenerSettings } from './server-options.js';
 
@@ -41,9 +42,11 @@ export interface MxThread {
   reloadTls(tls: { cert: string; key: string }): Promise<void>;
   /** The worker serving now, null while none is (tests end it to see it replaced). */
   worker(): Worker | null;
+  /** Recipients checked and kept for a message still to come (held-recipients.ts). */
+  heldRecipients(): number;
 }
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+const BOOT = new URL('../core/worker-boot.mjs', import.meta.url);
 const ENTRY = new URL(`./mx-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 /** Wait before starting a worker again after it died, so that a fault at start cannot spin. */
 const RESTART_DELAY_MS = 1000;
@@ -52,13 +55,18 @@ const STOP_MARGIN_MS = 2000;
 
 export async function startMxThread(o: MxThreadOptions): Promise<MxThread> {
   const destination = (o.log as unknown as Record<symbol, { write(line: string): void }>)[pino.symbols.streamSym];
+  const held = new HeldRecipients();
   const handlers = {
     checkSender: (origin: Origin, from: string) => o.delivery.checkSender(origin, from),
-    checkRecipient: (origin: Origin, rcpt: string) => o.delivery.checkRecipient(origin, rcpt),
+    checkRecipient: async (origin: Origin, rcpt: string) => held.hold(await o.delivery.checkRecipient(origin, rcpt)),
     accept(origin: Origin, from: string, recipients: ResolvedRecipient[], bytes: Uint8Array, extras: AcceptExtras, analyzed: AnalyzedMessage) {
+      const resolved = held.take(recipients);
+      // Dropped after an hour without the message, or left behind by a worker that died.
+      if (!resolved) throw new Unavailable('the recipients of this transaction are no longer known');
       const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      return o.delivery.accept(origin, from, recipients, raw, { ...extras, analyzed });
+      return o.delivery.accept(origin, from, resolved, raw, { ...extras, analyzed });
     },
+    release: (numbers: number[]) => held.release(numbers),
     isLocalDomain: async (domain: string) => (await o.store.accounts.getDomain(domain)) !== null,
     resolve: (name: string, rrtype: string) => o.resolver(name, rrtype),
     log: (line: string) => destination.write(line),
@@ -84,6 +92,7 @@ export async function startMxThread(o: MxThreadOptions): Promise<MxThread> {
     });
     worker.on('exit', (code) => {
       peer.failPending(new Error(`MX worker exited (${code})`));
+      held.clear();
       if (stopping || current?.worker !== worker) return;
       current = null;
       // Sessions in progress were cut; senders retry. The port stays ours to bind again.
@@ -110,6 +119,7 @@ export async function startMxThread(o: MxThreadOptions): Promise<MxThread> {
   return {
     listener,
     worker: () => current?.worker ?? null,
+    heldRecipients: () => held.size,
     async reloadTls(next) {
       tls = next;
       await current?.peer.call('reloadTls', [next]);

@@ -4,8 +4,9 @@
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { Refusals, type AcceptExtras, type Decision, type DeliveryResult, type Origin, type ResolvedRecipient, type Resolver } from '../core/index.js';
 import { answer, onClose, onConnect, receive, type SessionContext } from './handlers.js';
+import { headerFields } from './message.js';
 import { Replies, acceptedText, decisionError } from './replies.js';
-import { acceptedRecipients, dsnOf, envelopeSender, stateOf, tlsInfo, transactionId } from './session.js';
+import { acceptedRecipients, dsnOf, envelopeSender, stateOf, tlsInfo, transactionId, type SessionState } from './session.js';
 import { MAX_HOPS, countReceived, receivedHeader, stripOwnAuthResults } from './trace.js';
 import { verifyInbound } from './verify.js';
 
@@ -26,18 +27,31 @@ export interface MxContext extends SessionContext {
   };
   /** Is `domain` one of ours? */
   isLocalDomain(domain: string): Promise<boolean>;
+  /** Recipients checked but not handed to accept() (RSET, a new MAIL FROM, the end of the
+   *  session): what the main thread holds for them can go. accept() takes its own. */
+  release?(recipients: ResolvedRecipient[]): void;
 }
 
 export function mxHandlers(ctx: MxContext): Handlers {
   const origin = (session: SMTPServerSession): Origin => ({ kind: 'mx', ip: session.remoteAddress });
 
+  const closed = onClose(ctx);
+  /** Forgets the transaction's recipients, telling the main thread when it holds some. */
+  const forget = (state: SessionState) => {
+    if (state.recipients.size > 0) ctx.release?.([...state.recipients.values()]);
+    state.recipients = new Map();
+  };
+
   return {
     onConnect: onConnect(ctx),
-    onClose: onClose(ctx),
+    onClose(session: SMTPServerSession) {
+      closed(session);
+      forget(stateOf(session, ctx.log));
+    },
 
     onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback) {
       const state = stateOf(session, ctx.log);
-      state.recipients = new Map();
+      forget(state);
       answer(state, 'MAIL FROM', callback, async () => {
         const decision = await ctx.delivery.checkSender(origin(session), address.address);
         if (!decision.ok) throw decisionError(decision);
@@ -53,7 +67,10 @@ export function mxHandlers(ctx: MxContext): Handlers {
           state.log.debug({ rcpt: address.address, code: resolved.decision.code, status: resolved.decision.status }, 'recipient refused');
           throw decisionError(resolved.decision);
         }
-        state.recipients.set(address.address.toLowerCase(), resolved);
+        const key = address.address.toLowerCase();
+        const repeated = state.recipients.get(key);
+        if (repeated) ctx.release?.([repeated]);
+        state.recipients.set(key, resolved);
       });
     },
 
@@ -61,7 +78,8 @@ export function mxHandlers(ctx: MxContext): Handlers {
       const state = stateOf(session, ctx.log);
       answer(state, 'DATA', callback, async () => {
         let raw = await receive(ctx, stream, session);
-        if (countReceived(raw) > MAX_HOPS) throw Replies.tooManyHops(MAX_HOPS);
+        const fields = headerFields(raw);
+        if (countReceived(raw, fields) > MAX_HOPS) throw Replies.tooManyHops(MAX_HOPS);
         const from = envelopeSender(session);
         const recipients = acceptedRecipients(session, state);
         const id = transactionId(session);
@@ -83,18 +101,21 @@ export function mxHandlers(ctx: MxContext): Handlers {
           throw Replies.dmarcTempError(verdict.dmarcDomain ?? 'the sender domain');
         }
 
-        raw = stripOwnAuthResults(raw, ctx.hostname);
+        raw = stripOwnAuthResults(raw, ctx.hostname, fields);
         const received = receivedHeader({
           by: ctx.hostname, helo: session.hostNameAppearsAs, ip: session.remoteAddress, ptr: ptrOf(session),
           protocol: session.transmissionType, id, tls: tlsInfo(session),
           recipients: recipients.map((r) => r.address), date: new Date(),
         });
         // Newest on top: our results, then our Received, then what the message came with.
-        const result = await ctx.delivery.accept(origin(session), from, recipients, raw, {
+        const delivered = ctx.delivery.accept(origin(session), from, recipients, raw, {
           traceHeaders: verdict.headers + received,
           junk: verdict.action === 'junk',
           dsn: dsnOf(session),
         });
+        // accept() takes the recipients, whatever becomes of the message.
+        state.recipients = new Map();
+        const result = await delivered;
         if (!result.decision.ok) {
           state.log.info({ ...log, code: result.decision.code, status: result.decision.status }, 'message refused');
           throw decisionError(result.decision);

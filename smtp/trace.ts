@@ -1,7 +1,7 @@
 // Trace headers: the Received field each SMTP hop prepends (RFC 5321 §4.4, protocol names of
 // RFC 3848), the hop count that detects loops (§6.3), and the removal of Authentication-Results
 // fields forged in our name (RFC 8601 §5).
-import { headerFields } from './message.js';
+import { headerFields, type HeaderField } from './message.js';
 
 export interface ReceivedInput {
   /** Our host name. */
@@ -38,17 +38,18 @@ export function receivedHeader(r: ReceivedInput): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export function countReceived(raw: Buffer): number {
-  return headerFields(raw).filter((f) => f.name === 'received').length;
+/** `fields`: the message's headerFields() when the caller has them already. */
+export function countReceived(raw: Buffer, fields: HeaderField[] = headerFields(raw)): number {
+  return fields.filter((f) => f.name === 'received').length;
 }
 
 /**
  * Removes Authentication-Results fields whose authserv-id is ours: only this server may speak
  * in its own name, and the webmail trusts what it says. Others' results are kept.
  */
-export function stripOwnAuthResults(raw: Buffer, authservId: string): Buffer {
+export function stripOwnAuthResults(raw: Buffer, authservId: string, fields: HeaderField[] = headerFields(raw)): Buffer {
   const id = authservId.toLowerCase();
-  const forged = headerFields(raw).filter((f) => f.name === 'authentication-results'
+  const forged = fields.filter((f) => f.name === 'authentication-results'
     && authservIdOf(raw.subarray(f.start, f.end).toString('latin1')) === id);
   if (forged.length === 0) return raw;
   const parts: Buffer[] = [];

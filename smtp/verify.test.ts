@@ -1,6 +1,7 @@
+import { dkimSign } from 'mailauth';
 import { describe, expect, it } from 'vitest';
-import { zoneTextResolver } from '../core/index.js';
-import { dmarcAction, verifyInbound } from './verify.js';
+import { asResolver, dkimRecordName, dkimRecordValue, generateDkimKeyPair, zoneTextResolver } from '../core/index.js';
+import { checkedPart, dmarcAction, verifyInbound } from './verify.js';
 
 describe('dmarcAction', () => {
   const always = () => 0;
@@ -33,5 +34,37 @@ describe('verifyInbound', () => {
     expect(v.results).toEqual({ spf: 'fail', dkim: 'none', dmarc: 'fail', arc: 'none' });
     expect(v.headers).toMatch(/^Received-SPF: fail .*\r\nAuthentication-Results: mx\.facteur\.test;\r\n /s);
     expect(v.headers.endsWith('\r\n')).toBe(true);
+  });
+});
+
+describe('what mailauth is given', () => {
+  const plain = Buffer.from('From: a@q.example\r\nSubject: x\r\n\r\nbody\r\nmore body\r\n');
+
+  it('is the header block alone for an unsigned message, and the whole of a signed one', () => {
+    expect(checkedPart(plain).toString()).toBe('From: a@q.example\r\nSubject: x\r\n\r\n');
+    for (const field of ['DKIM-Signature: v=1; d=q.example', 'ARC-Seal: i=1; cv=none', 'arc-message-signature: i=1', 'ARC-Authentication-Results: i=1; x']) {
+      const signed = Buffer.from(`${field}\r\n${plain.toString()}`);
+      expect(checkedPart(signed)).toBe(signed);
+    }
+    const noBody = Buffer.from('From: a@q.example\r\n\r\n');
+    expect(checkedPart(noBody)).toBe(noBody);
+    const noBlankLine = Buffer.from('From: a@q.example\r\n');
+    expect(checkedPart(noBlankLine)).toBe(noBlankLine);
+  });
+
+  it('still catches a signed body changed in transit, and passes it untouched', async () => {
+    const pair = await generateDkimKeyPair('ed25519');
+    const key = { signingDomain: 'q.example', selector: 's1', privateKey: pair.privateKeyPem, algorithm: 'ed25519-sha256' };
+    const raw = 'From: a@q.example\r\nTo: b@facteur.test\r\nSubject: x\r\n\r\nRendez-vous à 8 h 30.\r\n';
+    const signed = (await dkimSign(raw, { ...key, signatureData: [key] })).signatures;
+    const txt = dkimRecordValue('ed25519', pair.publicKey);
+    const zone = zoneTextResolver('q.example TXT "v=spf1 ip4:192.0.2.1 -all"\n_dmarc.q.example TXT "v=DMARC1; p=reject"\n');
+    const resolver = asResolver(async (name, rrtype) => (rrtype === 'TXT' && name === dkimRecordName('s1', 'q.example') ? [[txt]] : zone(name, rrtype)));
+    const verify = (message: string) => verifyInbound(Buffer.from(signed + message), { ip: '192.0.2.9', helo: 'x', sender: 'a@q.example', mta: 'mx.facteur.test', resolver });
+    const intact = await verify(raw);
+    expect(intact.results).toMatchObject({ dkim: 'pass', dmarc: 'pass' });
+    const tampered = await verify(raw.replace('8 h 30', '9 h 30'));
+    expect(tampered.results.dkim).not.toBe('pass');
+    expect(tampered.action).toBe('reject');
   });
 });

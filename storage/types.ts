@@ -35,6 +35,9 @@ export interface Unit {
   name: string;
   parent: string | null;
   displayName: string;
+  /** Hidden from other units: its members are left out of the directory seen by users of
+   *  other units (DAV directory, webmail search); they still see each other. */
+  hidden: boolean;
 }
 
 export interface User {
@@ -71,6 +74,17 @@ export interface UserProvision {
   mailboxes: { name: string; specialUse: SpecialUse | null }[];
   collections: { kind: DavKind; slug: string; displayName: string; components: string[] }[];
 }
+
+/** One user of AccountStore.createUsers: what createUser takes, plus the audit entry that
+ *  records the creation (written in the same atomic step, so neither exists without the other). */
+export interface NewUserBatchItem {
+  user: NewUser;
+  provision?: UserProvision;
+  audit?: Omit<AuditEntry, 'id' | 'at'>;
+}
+
+/** The outcome of one item of createUsers: the user, or the typed error that refused it. */
+export type CreateUserOutcome = { ok: true; user: User } | { ok: false; error: Error };
 
 export type UserPatch = Partial<Pick<User, 'displayName' | 'passwordHash' | 'quotaBytes' | 'role' | 'unit' | 'enabled'>>;
 
@@ -130,11 +144,20 @@ export interface AccountStore {
   /** Creates the unit if it does not exist; returns it either way. */
   ensureUnit(unit: { name: string; parent?: string | null; displayName?: string }): Promise<Unit>;
   listUnits(): Promise<Unit[]>;
+  /** Sets the unit's hidden flag; records an 'account.unit' change when it changes.
+   *  NotFound if the unit does not exist. */
+  setUnitHidden(name: string, hidden: boolean): Promise<Unit>;
 
   /** AlreadyExists if the address is taken by a user, alias or group; NotFound if the domain is
    *  unknown. With `provision`, the user's mailboxes and DAV collections are made in the same
    *  atomic step: there is never a user without its INBOX. */
   createUser(user: NewUser, provision?: UserProvision): Promise<User>;
+  /** Many users at once (bulk provisioning). Each item is all-or-nothing and checked as by
+   *  createUser: an item refused (AlreadyExists, NotFound, Invalid) leaves no trace and does not
+   *  stop the others. A unit a user names that does not exist yet is created (as ensureUnit with
+   *  only its name) in the same step. One outcome per item, in order; the call resolves once
+   *  every created user is durable. Faults (an unavailable database) reject the whole call. */
+  createUsers(items: NewUserBatchItem[]): Promise<CreateUserOutcome[]>;
   getUser(id: Id): Promise<User | null>;
   getUserByAddress(address: string): Promise<User | null>;
   listUsers(query?: UserQuery): Promise<User[]>;
@@ -261,6 +284,19 @@ export interface MessageRecord extends MessageIndexEntry {
   summary: unknown;
 }
 
+/** One conversation of a folder in a conversation list (listThreadPage). */
+export interface ThreadPageEntry {
+  threadId: Id;
+  /** Its messages in this folder. */
+  count: number;
+  /** Of those, the ones without \Seen. */
+  unread: number;
+  /** Its newest message in this folder (by arrival date, then UID). */
+  latest: MessageRecord;
+  /** UIDs of its messages in this folder, newest first, at most 200. */
+  uids: number[];
+}
+
 /** Decoded text handed to the full-text index (core decodes QP/base64/charsets). */
 export interface SearchText {
   subject: string;
@@ -369,6 +405,14 @@ export interface MailStore {
    *  by UID, in either direction. A page near the start costs about its own size, not the
    *  mailbox's (an index on date). NotFound if the mailbox does not exist. */
   listMessagePage(mailboxId: Id, options: { sort: 'date' | 'size'; order: 'asc' | 'desc'; offset: number; limit: number }): Promise<MessageRecord[]>;
+  /** One page of a folder's conversations (messages grouped by threadId), ordered by the
+   *  arrival date of each conversation's newest message in the folder (ties by its UID), in
+   *  either direction; `total` counts the folder's conversations. A first page costs about
+   *  its own size plus one pass over an index. NotFound if the mailbox does not exist. */
+  listThreadPage(mailboxId: Id, options: { order: 'asc' | 'desc'; offset: number; limit: number }): Promise<{ total: number; threads: ThreadPageEntry[] }>;
+  /** Every message of the user's conversation `threadId`, in all of the user's mailboxes,
+   *  oldest first (arrival date, then mailbox and UID); [] when there is none. */
+  listThreadMessages(userId: Id, threadId: Id): Promise<MessageRecord[]>;
 }
 
 // ---------------------------------------------------------------- blobs
@@ -446,11 +490,22 @@ export interface DavStore {
    *  each item gets its own modseq, so sync-collection sees every one. */
   putItems(collectionId: Id, items: DavItemInput[]): Promise<DavItem[]>;
   getItem(collectionId: Id, name: string): Promise<DavItem | null>;
+  /** The item of the collection with this UID (unique per collection), or null. */
+  findItemByUid(collectionId: Id, uid: string): Promise<DavItem | null>;
   /** Items whose span overlaps the range when one is given (null bounds are open). */
   listItems(collectionId: Id, options?: { componentType?: string; range?: { start: Date | null; end: Date | null } }): Promise<DavItem[]>;
   deleteItem(collectionId: Id, name: string, conditions?: { ifMatch?: string }): Promise<void>;
   /** What changed after `token` (RFC 6578). Invalid if the token is unknown or too old. */
   changesSince(collectionId: Id, token: number): Promise<{ token: number; changed: string[]; deleted: string[] }>;
+  /** changesSince a page at a time (RFC 6578 §3.6), changed and deleted together in the order
+   *  they happened, at most `limit` (all when absent). `floor` (default `token`) is the token up
+   *  to which the client knows every removal: a truncated initial sync resumes after the last
+   *  item it got (`token`) but needs only the removals made after the state it started from.
+   *  `next` is where to resume; when not truncated it is the collection's token (floor alike).
+   *  Invalid like changesSince for a bad, unknown or too old cursor, or a bad limit. */
+  changesPage(collectionId: Id, from: { token: number; floor?: number }, limit?: number): Promise<{
+    changed: string[]; deleted: string[]; truncated: boolean; next: { token: number; floor: number };
+  }>;
 }
 
 // ---------------------------------------------------------------- outbound queue
@@ -547,7 +602,7 @@ export type ChangeKind =
   | 'mailbox.create' | 'mailbox.rename' | 'mailbox.delete'
   | 'message.append' | 'message.flags' | 'message.expunge'
   | 'dav.collection' | 'dav.item'
-  | 'account.user' | 'account.alias' | 'account.group' | 'account.domain'
+  | 'account.user' | 'account.alias' | 'account.group' | 'account.domain' | 'account.unit'
   | 'queue';
 
 export interface ChangeEvent {
@@ -693,6 +748,44 @@ export interface DeletionStore {
   list(options?: { dueAt?: Date }): Promise<PendingDeletion[]>;
 }
 
+// ---------------------------------------------------------------- TOTP second factor
+
+/** A user's TOTP second factor (RFC 6238) for the webmail. Pending until the user proves with
+ *  a code that their authenticator app holds the secret; only then does a login ask for it. */
+export interface TotpEnrolment {
+  userId: Id;
+  /** The shared secret as the core gave it (base32, or sealed if the core encrypts it). */
+  secret: string;
+  /** null while pending. */
+  confirmedAt: Date | null;
+  /** The highest time step a code was accepted for: a code of that step or an older one is a
+   *  replay (RFC 6238 §5.2). 0 when none yet. */
+  lastStep: number;
+  /** Hashes of the one-time recovery codes not used yet. */
+  recoveryCodes: string[];
+  createdAt: Date;
+}
+
+export interface TotpStore {
+  get(userId: Id): Promise<TotpEnrolment | null>;
+  /** Starts an enrolment with this secret, replacing a pending one. Conflict if a confirmed one
+   *  exists (it must be disabled first); NotFound if the user does not exist. */
+  begin(userId: Id, secret: string, at: Date): Promise<TotpEnrolment>;
+  /** Activates the pending enrolment, recording the step of the confirming code and the
+   *  recovery code hashes. NotFound if none exists; Conflict if it is already confirmed. */
+  confirm(userId: Id, step: number, recoveryCodes: string[], at: Date): Promise<TotpEnrolment>;
+  /** Records `step` as used if it is above lastStep, atomically; false if it is not (the same
+   *  code, or an older one, given again) or if there is no confirmed enrolment. */
+  useStep(userId: Id, step: number): Promise<boolean>;
+  /** Removes one recovery code hash, atomically; false if it is not among the unused ones. */
+  useRecoveryCode(userId: Id, hash: string): Promise<boolean>;
+  /** Replaces the unused recovery codes. NotFound if there is no confirmed enrolment. */
+  replaceRecoveryCodes(userId: Id, hashes: string[]): Promise<void>;
+  /** Removes the enrolment, pending or confirmed; false if there was none. Also removed with
+   *  the user. */
+  remove(userId: Id): Promise<boolean>;
+}
+
 // ---------------------------------------------------------------- the whole store
 
 export interface Store {
@@ -709,6 +802,7 @@ export interface Store {
   readonly deletions: DeletionStore;
   readonly webSessions: WebSessionStore;
   readonly userSettings: UserSettingsStore;
+  readonly totp: TotpStore;
   /** Deletes blobs that no record references and that are older than the grace period
    *  (left by a crash between blob write and metadata commit). Returns how many went. */
   collectGarbage(options?: { graceMs?: number }): Promise<number>;

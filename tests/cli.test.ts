@@ -441,6 +441,11 @@ describe('import users', { timeout: 120_000 }, () => {
     expect((await store().dav.listCollections('user', ines.id)).map((c) => c.kind).sort()).toEqual(['addressbook', 'calendar']);
     expect((await store().accounts.getUserByAddress('bruno@ecole.example'))?.passwordHash).toBeNull();
     expect((await store().audit.query({ action: 'user.import' }))[0]).toMatchObject({ actor: ACTOR, details: { imported: 3, skipped: 10 } });
+    // One audit entry per user created, under the unix user; none for a skipped line.
+    const created = await store().audit.query({ action: 'user.create', limit: 100 });
+    expect(created.filter((e) => e.actor === ACTOR).map((e) => e.target).sort())
+      .toEqual(['anne@ecole.example', 'bruno@ecole.example', 'existing@ecole.example', 'ines@ecole.example']);
+    expect(created.find((e) => e.target === 'ines@ecole.example')).toMatchObject({ unit: 'École Jaurès', details: { role: 'unit-admin', quotaBytes: 500 * 1024 ** 2 } });
   });
 
   it('reads ";"-separated files without a header and reports as JSON', async () => {

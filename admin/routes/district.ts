@@ -2,9 +2,10 @@
 // district admin changes them; a unit admin may read the domains and units it needs to
 // provision users, nothing else.
 import { normalizeAddress, normalizeDomain } from '../../core/accounts/index.js';
-import { NotFound } from '../../core/errors.js';
+import { setUnitHidden } from '../../core/accounts/index.js';
+import { Invalid, NotFound } from '../../core/errors.js';
 import type { DkimAlgorithm } from '../../storage/index.js';
-import { optString, optStringList } from '../body.js';
+import { optBoolean, optString, optStringList } from '../body.js';
 import type { ApiRoute, RequestContext } from '../router.js';
 import { aliasView, queueView } from '../views.js';
 
@@ -67,6 +68,17 @@ export const domainRoutes: ApiRoute[] = [
     async handle(ctx) {
       const units = (await ctx.deps.store.accounts.listUnits()).filter((u) => ctx.scope.seesUnit(u.name));
       return { status: 200, body: { units } };
+    },
+  },
+  {
+    // Hidden from other units in the directory (core/accounts/units.ts). A unit admin may not,
+    // not even for its own unit: it would decide what the rest of the district sees.
+    method: 'PUT', path: '/units/{unit}/hidden',
+    async handle(ctx) {
+      district(ctx, 'hiding or showing a unit');
+      const hidden = optBoolean(await ctx.body(), 'hidden');
+      if (hidden === undefined) throw new Invalid('give "hidden": true or false', 'hidden');
+      return { status: 200, body: await setUnitHidden(ctx.deps.store, ctx.params.unit, hidden, ctx.actor) };
     },
   },
 ];

@@ -2,10 +2,13 @@
 // bulk import) must share: address syntax, password hashing, default folders and
 // collections, and an audit entry for every change.
 import { Invalid, NotFound } from '../errors.js';
-import type { Alias, Group, Role, Store, User } from '../../storage/index.js';
+import type { Alias, Group, Role, Store, User, UserProvision } from '../../storage/index.js';
 import { domainOf, normalizeAddress, normalizeDomain } from './address.js';
 import { DEFAULT_ADDRESSBOOK, DEFAULT_CALENDAR, DEFAULT_MAILBOXES } from './defaults.js';
 import { DEFAULT_HASH_PARAMS, hashPassword, type HashParams } from './password.js';
+import { runPipeline, type CreateUsersResult } from './pipeline.js';
+
+export type { CreateUsersResult } from './pipeline.js';
 
 /** Who acts, for the audit log. */
 export interface Actor {
@@ -32,6 +35,14 @@ export interface AccountsOptions {
 
 const ROLES: Role[] = ['user', 'unit-admin', 'admin'];
 const SYSTEM: Actor = { name: 'system' };
+
+const PROVISION: UserProvision = {
+  mailboxes: DEFAULT_MAILBOXES,
+  collections: [
+    { kind: 'calendar', slug: DEFAULT_CALENDAR.slug, displayName: DEFAULT_CALENDAR.displayName, components: DEFAULT_CALENDAR.components },
+    { kind: 'addressbook', slug: DEFAULT_ADDRESSBOOK.slug, displayName: DEFAULT_ADDRESSBOOK.displayName, components: [] },
+  ],
+};
 
 export class Accounts {
   private readonly hashParams: HashParams;
@@ -64,8 +75,9 @@ export class Accounts {
     return user;
   }
 
-  /** Validates everything before writing anything, so bad input changes nothing. */
-  async prepareUser(input: NewUserInput) {
+  /** Validates everything before writing anything, so bad input changes nothing. `domains`
+   *  remembers, across the users of one call, which domains exist. */
+  async prepareUser(input: NewUserInput, domains: Map<string, boolean> = new Map()) {
     const address = normalizeAddress(input.address);
     const role = input.role ?? 'user';
     if (!ROLES.includes(role)) throw new Invalid(`invalid role "${role}": use user, unit-admin or admin`, 'role');
@@ -74,36 +86,58 @@ export class Accounts {
     if (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0) throw new Invalid(`invalid quota ${quotaBytes}`, 'quota');
     const unit = input.unit?.trim() || null;
     if (unit !== null && !/^[\p{L}\p{N}][\p{L}\p{N} ._/-]{0,127}$/u.test(unit)) throw new Invalid(`invalid unit "${unit}"`, 'unit');
-    if (!(await this.store.accounts.getDomain(domainOf(address)))) {
-      throw new NotFound(`unknown domain ${domainOf(address)} (add it with: facteur domain add ${domainOf(address)})`);
-    }
+    const domain = domainOf(address);
+    let known = domains.get(domain);
+    if (known === undefined) domains.set(domain, (known = (await this.store.accounts.getDomain(domain)) !== null));
+    if (!known) throw new NotFound(`unknown domain ${domain} (add it with: facteur domain add ${domain})`);
     if (await this.store.accounts.resolveAddress(address)) throw new Invalid(`address ${address} is already in use`, 'address');
     if (input.password !== undefined && input.password !== null) checkPassword(input.password);
     return { address, role, quotaBytes, unit };
   }
 
   async createUser(input: NewUserInput, actor: Actor = SYSTEM): Promise<User> {
-    const { address, role, quotaBytes, unit } = await this.prepareUser(input);
-    const passwordHash = input.password ? await hashPassword(input.password, this.hashParams) : null;
-    if (unit) await this.store.accounts.ensureUnit({ name: unit });
-    // One atomic step: a user never exists without INBOX, calendar and address book.
-    const user = await this.store.accounts.createUser({
-      address,
-      displayName: input.displayName?.trim() || address.slice(0, address.indexOf('@')),
-      passwordHash,
-      quotaBytes,
-      role,
-      unit,
-      enabled: input.enabled ?? true,
-    }, {
-      mailboxes: DEFAULT_MAILBOXES,
-      collections: [
-        { kind: 'calendar', slug: DEFAULT_CALENDAR.slug, displayName: DEFAULT_CALENDAR.displayName, components: DEFAULT_CALENDAR.components },
-        { kind: 'addressbook', slug: DEFAULT_ADDRESSBOOK.slug, displayName: DEFAULT_ADDRESSBOOK.displayName, components: [] },
-      ],
+    const [result] = await this.createUsers([input], actor);
+    if (!result.ok) throw result.error;
+    return result.user;
+  }
+
+  /** Creates users as createUser does (same checks, folders, calendar, address book, audit
+   *  entry), many at once: hashing runs ahead on the thread pool while the users already hashed
+   *  are written in batches (pipeline.ts). Each user is all-or-nothing and a refused one does
+   *  not stop the others. One result per input, in order; `onResult` hears of each user once it
+   *  is durable or refused. Rejects on a fault (users already reported stay created). */
+  async createUsers(inputs: NewUserInput[], actor: Actor = SYSTEM, onResult?: (index: number, result: CreateUsersResult) => void): Promise<CreateUsersResult[]> {
+    const results: CreateUsersResult[] = new Array(inputs.length);
+    const domains = new Map<string, boolean>();
+    await runPipeline({
+      count: inputs.length,
+      make: async (index) => {
+        const input = inputs[index];
+        const { address, role, quotaBytes, unit } = await this.prepareUser(input, domains);
+        const passwordHash = input.password ? await hashPassword(input.password, this.hashParams) : null;
+        return {
+          user: {
+            address,
+            displayName: input.displayName?.trim() || address.slice(0, address.indexOf('@')),
+            passwordHash,
+            quotaBytes,
+            role,
+            unit,
+            enabled: input.enabled ?? true,
+          },
+          // One atomic step: a user never exists without INBOX, calendar, address book and the
+          // audit entry that records its creation.
+          provision: PROVISION,
+          audit: { actor: actor.name, ip: actor.ip ?? null, action: 'user.create', target: address, unit, success: true, details: { role, quotaBytes } },
+        };
+      },
+      write: (items) => this.store.accounts.createUsers(items),
+      done: (index, result) => {
+        results[index] = result;
+        onResult?.(index, result);
+      },
     });
-    await this.audit(actor, 'user.create', address, unit, { role, quotaBytes });
-    return user;
+    return results;
   }
 
   async setPassword(address: string, password: string, actor: Actor = SYSTEM): Promise<User> {

@@ -29,6 +29,9 @@ export interface AuthRequest {
   ip: string;
   /** What the client says it is (IMAP ID, User-Agent...), for the audit log. */
   client?: string | null;
+  /** The second factor this user must still give (webmail TOTP), or null: the audit entry of
+   *  a right password then says the login is not complete yet. */
+  secondFactor?: (user: User) => Promise<string | null>;
 }
 
 export type AuthFailureReason = 'invalid' | 'disabled' | 'throttled';
@@ -127,7 +130,8 @@ export class Authenticator {
       case 'ok': {
         attempt.succeed();
         const app = outcome.appPassword;
-        await this.audit(request, given, outcome.user, true, { ...slowed, ...(app ? { appPassword: app.name } : {}) });
+        const pending = request.secondFactor && !app ? await request.secondFactor(outcome.user) : null;
+        await this.audit(request, given, outcome.user, true, { ...slowed, ...(app ? { appPassword: app.name } : {}), ...(pending ? { secondFactor: pending } : {}) });
         return { ok: true, user: outcome.user, appPassword: app ? { id: app.id, name: app.name } : null };
       }
       case 'disabled':

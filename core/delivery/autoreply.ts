@@ -76,11 +76,45 @@ export interface AutoReplyInput {
 
 export type SendAutoReply = (user: User, to: string, raw: Buffer) => Promise<boolean>;
 
+/** A user's out-of-office settings, from the store or from a cache of them. */
+export type ReadAutoReply = (userId: string) => Promise<AutoReplySettings>;
+
+/**
+ * Out-of-office settings are needed for every local copy of every message delivered, and
+ * change seldom: they are kept here, and dropped at once when their owner saves new ones
+ * (invalidate(), through Delivery.settingsChanged). A write this process does not see (a
+ * second server on the same store) is picked up after `ttlMs`.
+ */
+export class AutoReplySettingsCache {
+  private readonly entries = new Map<string, { expires: number; settings: Promise<AutoReplySettings> }>();
+
+  constructor(private readonly store: Store, private readonly ttlMs = 30_000, private readonly maxEntries = 50_000, private readonly now = Date.now) {}
+
+  readonly get: ReadAutoReply = (userId) => {
+    const hit = this.entries.get(userId);
+    if (hit && hit.expires > this.now()) return hit.settings;
+    this.entries.delete(userId);
+    const settings = this.store.userSettings.get(userId).then(readAutoReply);
+    this.entries.set(userId, { expires: this.now() + this.ttlMs, settings });
+    // A failed read is not remembered.
+    settings.catch(() => { if (this.entries.get(userId)?.settings === settings) this.entries.delete(userId); });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    return settings;
+  };
+
+  /** The user's settings were written: the next read goes to the store. (A read already under
+   *  way is not kept, since it may predate the write.) */
+  invalidate(userId: string): void {
+    this.entries.delete(userId);
+  }
+}
+
 /** Sends the replies due for one delivered message; returns the users who replied. */
-export async function sendAutoReplies(store: Store, input: AutoReplyInput, send: SendAutoReply, now = new Date()): Promise<string[]> {
+export async function sendAutoReplies(store: Store, input: AutoReplyInput, send: SendAutoReply, now = new Date(),
+  readSettings: ReadAutoReply = async (userId) => readAutoReply(await store.userSettings.get(userId))): Promise<string[]> {
   const replied: string[] = [];
   for (const user of input.users) {
-    const settings = readAutoReply(await store.userSettings.get(user.id));
+    const settings = await readSettings(user.id);
     if (!autoReplyActive(settings, now)) continue;
     if (autoReplyBlocker(input.raw, input.returnPath, input.analyzed, user, input.junk)) continue;
     const to = input.returnPath.toLowerCase();

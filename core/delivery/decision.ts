@@ -30,4 +30,6 @@ export const Refusals = {
   tooManyRecipients: (max: number) => refuse(452, '4.5.3', `Too many recipients (at most ${max} per message)`),
   dmarcReject: (domain: string) => refuse(550, '5.7.1', `Message refused: it fails the DMARC policy of ${domain}`),
   noRecipients: () => refuse(554, '5.5.1', 'No valid recipients'),
+  /** An SRS address of ours whose hash does not match, or too old (srs.ts). */
+  badSrs: (rcpt: string) => refuse(550, '5.1.1', `<${rcpt}>: invalid or expired forwarding address`),
 };

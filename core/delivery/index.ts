@@ -5,4 +5,5 @@ export * from './pipeline.js';
 export * from './recipients.js';
 export * from './sender.js';
 export * from './sign.js';
+export * from './srs.js';
 export * from './itip-mail.js';

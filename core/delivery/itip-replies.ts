@@ -26,7 +26,7 @@ export async function applyCalendarReplies(store: Store, input: { users: User[];
     if (!uid) continue;
     for (const user of input.users) {
       for (const calendar of await store.dav.listCollections('user', user.id, 'calendar')) {
-        const item = (await store.dav.listItems(calendar.id)).find((i) => i.uid === uid);
+        const item = await store.dav.findItemByUid(calendar.id, uid);
         if (!item) continue;
         let result;
         try {

@@ -2,7 +2,7 @@
 // (RFC 5321 §4.4; Delivered-To lets loops be seen), into INBOX or Junk. The copies are
 // acknowledged together: if storage fails for one (other than quota), the ones already
 // stored are removed again and the caller answers 451, so a retry cannot duplicate them.
-import { OverQuota, Unavailable } from '../errors.js';
+import { NotFound, OverQuota, Unavailable } from '../errors.js';
 import type { AnalyzedMessage } from '../mail/analyze.js';
 import type { Store, User } from '../../storage/index.js';
 
@@ -15,6 +15,41 @@ export interface LocalDeliveryInput {
   /** Trace and authentication headers to prepend, CRLF-terminated. */
   headers: string;
   junk: boolean;
+  /** Where the INBOXes are, when the caller keeps them (InboxIds); the store is asked otherwise. */
+  inboxes?: InboxIds;
+}
+
+/**
+ * The id of each user's INBOX, asked for every copy delivered. It does not change: INBOX is
+ * never renamed (a RENAME of it moves its messages, RFC 3501 §6.3.5) and goes only with its
+ * owner, which the change feed reports; a copy that still finds the id gone (NotFound) asks the
+ * store again.
+ */
+export class InboxIds {
+  private readonly ids = new Map<string, string>();
+  private generation = 0;
+
+  constructor(private readonly store: Store, private readonly maxEntries = 100_000) {
+    store.changes.subscribe((event) => {
+      if (event.kind !== 'mailbox.delete' && event.kind !== 'account.user') return;
+      if (event.userId) this.ids.delete(event.userId);
+      else this.ids.clear();
+      this.generation++;
+    });
+  }
+
+  async get(userId: string): Promise<string | null> {
+    const known = this.ids.get(userId);
+    if (known) return known;
+    const generation = this.generation;
+    const inbox = await this.store.mail.findMailbox(userId, 'INBOX');
+    if (inbox && generation === this.generation && this.ids.size < this.maxEntries) this.ids.set(userId, inbox.id);
+    return inbox?.id ?? null;
+  }
+
+  forget(userId: string): void {
+    this.ids.delete(userId);
+  }
 }
 
 export interface LocalDeliveryResult {
@@ -44,10 +79,21 @@ export async function deliverLocal(store: Store, input: LocalDeliveryInput): Pro
 }
 
 async function storeCopy(store: Store, user: User, input: LocalDeliveryInput) {
-  const folder = (input.junk && (await store.mail.findMailboxBySpecialUse(user.id, '\\Junk'))) || (await store.mail.findMailbox(user.id, 'INBOX'));
-  if (!folder) throw new Unavailable(`user ${user.address} has no INBOX`);
+  const junk = input.junk ? await store.mail.findMailboxBySpecialUse(user.id, '\\Junk') : null;
+  const inbox = async () => (input.inboxes ? input.inboxes.get(user.id) : (await store.mail.findMailbox(user.id, 'INBOX'))?.id ?? null);
+  let folderId = junk?.id ?? (await inbox());
+  if (!folderId) throw new Unavailable(`user ${user.address} has no INBOX`);
   const prefix = `Return-Path: <${input.returnPath}>\r\nDelivered-To: ${user.address}\r\n${input.headers}`;
   const raw = Buffer.concat([Buffer.from(prefix, 'utf8'), input.raw]);
-  const { uid } = await store.mail.appendMessage(folder.id, { raw, summary: input.analyzed.summary, search: input.analyzed.search, threading: input.analyzed.threading });
-  return { user, mailboxId: folder.id, uid };
+  const append = { raw, summary: input.analyzed.summary, search: input.analyzed.search, threading: input.analyzed.threading };
+  try {
+    return { user, mailboxId: folderId, uid: (await store.mail.appendMessage(folderId, append)).uid };
+  } catch (err) {
+    if (!(err instanceof NotFound) || junk || !input.inboxes) throw err;
+    // The INBOX known here went with its owner a moment ago: ask the store once more.
+    input.inboxes.forget(user.id);
+    folderId = await inbox();
+    if (!folderId) throw new Unavailable(`user ${user.address} has no INBOX`);
+    return { user, mailboxId: folderId, uid: (await store.mail.appendMessage(folderId, append)).uid };
+  }
 }

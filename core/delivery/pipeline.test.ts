@@ -12,6 +12,7 @@ import { Dkim } from '../dkim/index.js';
 import { zoneTextResolver } from '../dns/index.js';
 import { Unavailable } from '../errors.js';
 import { analyzeNow } from '../mail/analyze.js';
+import { InboxIds, deliverLocal } from './local.js';
 import { Delivery, type Origin } from './pipeline.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'facteur-delivery-'));
@@ -255,5 +256,74 @@ describe('submit', () => {
       .toMatchObject({ code: 550, status: '5.1.1' });
     const ok = await delivery.submit(origin, { from: 'alice@facteur.test', to: ['carol@facteur.test'] }, msg({ From: 'alice@facteur.test', Subject: 'from webmail' }));
     expect(ok).toMatchObject({ decision: { ok: true }, delivered: 1 });
+  });
+});
+
+describe('INBOX ids kept between deliveries', () => {
+  it('are asked again when the one known is gone', async () => {
+    let stale = true;
+    class Stale extends InboxIds {
+      override async get(userId: string): Promise<string | null> {
+        if (stale) return 'gone-mailbox-id';
+        return super.get(userId);
+      }
+
+      override forget(userId: string): void {
+        stale = false;
+        super.forget(userId);
+      }
+    }
+    const before = (await inbox('carol@facteur.test')).length;
+    const raw = msg({ From: 'x@ext.example' }, 'after a stale id');
+    const result = await deliverLocal(store, {
+      users: [await accounts.getUser('carol@facteur.test')], raw, analyzed: analyzeNow(raw), returnPath: 'x@ext.example', headers: '', junk: false, inboxes: new Stale(store),
+    });
+    expect(result.stored).toHaveLength(1);
+    expect(stale).toBe(false);
+    expect(await inbox('carol@facteur.test')).toHaveLength(before + 1);
+  });
+});
+
+describe('local domains', () => {
+  it('are ours as soon as they are added, and no longer once removed', async () => {
+    expect((await delivery.checkRecipient(mx, 'x@later.test')).decision).toMatchObject({ code: 550, status: '5.7.1' });
+    await accounts.addDomain('later.test');
+    await accounts.createUser({ address: 'x@later.test' });
+    expect((await delivery.checkRecipient(mx, 'x@later.test')).decision).toEqual({ ok: true });
+    await accounts.deleteUser('x@later.test');
+    await accounts.removeDomain('later.test');
+    let decision = (await delivery.checkRecipient(mx, 'x@later.test')).decision;
+    // Told by the change feed, within its poll interval; meanwhile the address is unknown.
+    for (let i = 0; i < 50 && decision.ok === false && decision.status !== '5.7.1'; i++) {
+      expect(decision).toMatchObject({ code: 550, status: '5.1.1' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      decision = (await delivery.checkRecipient(mx, 'x@later.test')).decision;
+    }
+    expect(decision).toMatchObject({ code: 550, status: '5.7.1' });
+  });
+});
+
+describe('out-of-office replies', () => {
+  const repliesTo = async (address: string) => (await store.queue.list()).filter((q) => q.from === '' && q.recipients.some((r) => r.address === address));
+  const fromOutside = async (sender: string) => {
+    const recipients = [await delivery.checkRecipient(mx, 'bob@facteur.test')];
+    const r = await delivery.accept(mx, sender, recipients, msg({ From: sender, To: 'bob@facteur.test' }));
+    expect(r.delivered).toBe(1);
+    // The reply is sent after the acknowledgement; give it the time to reach the queue.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  };
+
+  it('follow the settings as soon as they are saved (the cached settings are dropped)', async () => {
+    await fromOutside('first@ailleurs.example');
+    expect(await repliesTo('first@ailleurs.example')).toHaveLength(0);
+    const bob = (await accounts.getUser('bob@facteur.test')).id;
+    await store.userSettings.put(bob, { autoReply: { enabled: true, subject: 'Absent', text: 'Back soon.' } });
+    delivery.settingsChanged(bob);
+    await fromOutside('second@ailleurs.example');
+    expect(await repliesTo('second@ailleurs.example')).toHaveLength(1);
+    await store.userSettings.put(bob, { autoReply: { enabled: false } });
+    delivery.settingsChanged(bob);
+    await fromOutside('third@ailleurs.example');
+    expect(await repliesTo('third@ailleurs.example')).toHaveLength(0);
   });
 });

@@ -7,15 +7,16 @@ import { isFacteurError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { analyzeMessage, type AnalyzedMessage } from '../mail/analyze.js';
 import type { Store, User } from '../../storage/index.js';
-import { sendAutoReplies } from './autoreply.js';
+import { AutoReplySettingsCache, sendAutoReplies } from './autoreply.js';
 import { ACCEPT, Refusals, type Decision } from './decision.js';
 import { buildDsn, type FailedRecipient } from './dsn.js';
 import { SendingLimiter } from './limits.js';
 import { applyCalendarReplies } from './itip-replies.js';
-import { deliverLocal } from './local.js';
-import { dedupeTargets, resolveRecipient, wantsFailureNotice, type RecipientDsn, type ResolvedRecipient } from './recipients.js';
+import { InboxIds, deliverLocal } from './local.js';
+import { LocalDomains, dedupeTargets, resolveRecipient, wantsFailureNotice, type RecipientDsn, type ResolvedRecipient } from './recipients.js';
 import { fromFieldCount, mayUseAddress } from './sender.js';
 import { signMessage } from './sign.js';
+import type { Srs } from './srs.js';
 
 export type OriginKind = 'mx' | 'submission' | 'webmail' | 'dav' | 'cli' | 'bounce' | 'autoreply';
 
@@ -37,6 +38,9 @@ export interface DeliveryOptions {
   sendLimitPerHour: number;
   /** Where bounces that could not be sent are told. */
   log?: Logger;
+  /** Sender rewriting for mail from outside that an alias forwards to another domain (srs.ts);
+   *  null or absent: forwarded mail keeps its sender. */
+  srs?: Srs | null;
 }
 
 /** A recipient to bounce, with the RCPT TO parameters that decide whether and how. */
@@ -69,16 +73,34 @@ export interface DeliveryResult {
 
 const AUTHENTICATED: OriginKind[] = ['submission', 'webmail', 'dav', 'cli'];
 
+/** Whether MAIL FROM from this origin needs the store: only authenticated senders are checked
+ *  (the MX thread answers the others itself instead of a call to the main thread). */
+export function senderNeedsCheck(kind: OriginKind): boolean {
+  return AUTHENTICATED.includes(kind);
+}
+
 export class Delivery {
   private readonly limiter: SendingLimiter;
+  private readonly autoReplySettings: AutoReplySettingsCache;
+  private readonly localDomains: LocalDomains;
+  private readonly inboxes: InboxIds;
 
   constructor(private readonly store: Store, readonly options: DeliveryOptions) {
     this.limiter = new SendingLimiter(options.sendLimitPerHour);
+    this.localDomains = new LocalDomains(store);
+    this.inboxes = new InboxIds(store);
+    this.autoReplySettings = new AutoReplySettingsCache(store);
+  }
+
+  /** A user's settings were saved: their out-of-office reply takes effect with the next message
+   *  rather than when the cached copy expires. */
+  settingsChanged(userId: string): void {
+    this.autoReplySettings.invalidate(userId);
   }
 
   /** MAIL FROM. The null sender is allowed from the outside (bounces), never from users. */
   async checkSender(origin: Origin, from: string): Promise<Decision> {
-    if (!AUTHENTICATED.includes(origin.kind)) return ACCEPT;
+    if (!senderNeedsCheck(origin.kind)) return ACCEPT;
     if (!origin.user) return Refusals.senderNotOwned(from);
     if (!(await mayUseAddress(this.store, origin.user, from))) return Refusals.senderNotOwned(from);
     return ACCEPT;
@@ -87,7 +109,7 @@ export class Delivery {
   /** RCPT TO. Only authenticated origins and our own bounces may send to other domains. */
   async checkRecipient(origin: Origin, rcpt: string): Promise<ResolvedRecipient> {
     const mayRelay = origin.kind !== 'mx';
-    return resolveRecipient(this.store, rcpt, { mayRelay });
+    return resolveRecipient(this.store, rcpt, { mayRelay, isLocal: this.localDomains.has, srs: this.options.srs });
   }
 
   /** End of DATA: the recipients are those checkRecipient accepted. */
@@ -125,7 +147,7 @@ export class Delivery {
     let stored;
     try {
       stored = await deliverLocal(this.store, {
-        users, raw: message, analyzed, returnPath: from, headers: extras.traceHeaders ?? '', junk: extras.junk ?? false,
+        users, raw: message, analyzed, returnPath: from, headers: extras.traceHeaders ?? '', junk: extras.junk ?? false, inboxes: this.inboxes,
       });
     } catch (err) {
       if (isFacteurError(err) && err.code === 'UNAVAILABLE') return none(Refusals.storageFailed());
@@ -144,10 +166,14 @@ export class Delivery {
     // Remote copies carry the trace headers too: a message leaving through us says it passed
     // here (RFC 5321 §4.4), which is also how a loop between servers is seen.
     const outgoing = extras.traceHeaders ? Buffer.concat([Buffer.from(extras.traceHeaders, 'utf8'), message]) : message;
+    // Mail from outside leaves again only through an alias or group that forwards it, or back
+    // to the sender an SRS address encodes: with a sender of ours, so that SPF passes at the
+    // next hop, and bounces come back to us (srs.ts).
+    const envelopeFrom = origin.kind === 'mx' && this.options.srs ? this.options.srs.forward(from) : from;
     try {
       for (const [domain, list] of byDomain) {
         const entry = await this.store.queue.enqueue({
-          from, domain, recipients: list, raw: outgoing,
+          from: envelopeFrom, domain, recipients: list, raw: outgoing,
           expiresAt: new Date(Date.now() + this.options.queueLifetimeMs),
           meta: {
             envid: extras.dsn?.envid ?? null, ret: extras.dsn?.ret ?? null, origin: origin.kind,
@@ -178,7 +204,7 @@ export class Delivery {
       // invitation answer filed in the organizer's calendar, must never hold up (or fail) the
       // delivery it follows.
       const input = { users: stored.stored.map((s) => s.user), raw, analyzed, returnPath: from, junk: extras.junk ?? false };
-      void sendAutoReplies(this.store, input, (user, to, reply) => this.sendAutoReply(user, to, reply))
+      void sendAutoReplies(this.store, input, (user, to, reply) => this.sendAutoReply(user, to, reply), new Date(), this.autoReplySettings.get)
         .catch((err) => this.options.log?.warn({ err }, 'out-of-office reply failed'));
       void applyCalendarReplies(this.store, input)
         .catch((err) => this.options.log?.warn({ err }, 'applying an invitation answer failed'));

@@ -4,6 +4,7 @@ import { Invalid } from '../errors.js';
 import { domainOf, normalizeAddress } from '../accounts/address.js';
 import type { Store, User } from '../../storage/index.js';
 import { ACCEPT, Refusals, type Decision } from './decision.js';
+import type { Srs } from './srs.js';
 
 export type Target = { kind: 'local'; user: User } | { kind: 'remote'; address: string };
 
@@ -14,6 +15,9 @@ export interface ResolvedRecipient {
   targets: Target[];
   /** RCPT TO's DSN parameters (RFC 3461 §4.1, §4.2), when the client gave any. */
   dsn?: RecipientDsn;
+  /** On the MX thread: the number under which the main thread keeps this recipient's targets
+   *  (smtp/mx-thread.ts); `targets` is then empty. */
+  held?: number;
 }
 
 export interface RecipientDsn {
@@ -35,7 +39,44 @@ export async function isLocalDomain(store: Store, domain: string): Promise<boole
   return (await store.accounts.getDomain(domain)) !== null;
 }
 
-export async function resolveRecipient(store: Store, input: string, options: { mayRelay: boolean }): Promise<ResolvedRecipient> {
+/**
+ * Our domains as RCPT TO asks about them, several times per message: a domain found local is
+ * remembered until the store's change feed reports any change to domains. Only "local" is
+ * remembered, so that a domain just added is ours at once; one just removed is forgotten
+ * within the feed's poll interval.
+ */
+export class LocalDomains {
+  private readonly known = new Set<string>();
+  private generation = 0;
+
+  constructor(private readonly store: Store, private readonly maxEntries = 10_000) {
+    store.changes.subscribe((event) => {
+      if (event.kind !== 'account.domain') return;
+      this.known.clear();
+      this.generation++;
+    });
+  }
+
+  readonly has = async (domain: string): Promise<boolean> => {
+    if (this.known.has(domain)) return true;
+    const generation = this.generation;
+    const local = await isLocalDomain(this.store, domain);
+    // An answer read before a change to domains is not kept.
+    if (local && generation === this.generation && this.known.size < this.maxEntries) this.known.add(domain);
+    return local;
+  };
+}
+
+export interface ResolveOptions {
+  mayRelay: boolean;
+  /** How "is this domain ours" is answered (LocalDomains); the store is asked by default. */
+  isLocal?: (domain: string) => Promise<boolean>;
+  /** Our SRS addresses go back to the sender they encode (a bounce of forwarded mail). */
+  srs?: Srs | null;
+}
+
+export async function resolveRecipient(store: Store, input: string, options: ResolveOptions): Promise<ResolvedRecipient> {
+  const isLocal = options.isLocal ?? ((domain: string) => isLocalDomain(store, domain));
   let address: string;
   try {
     address = normalizeAddress(input);
@@ -43,7 +84,14 @@ export async function resolveRecipient(store: Store, input: string, options: { m
     if (err instanceof Invalid) return { address: input, decision: Refusals.badAddress(input), targets: [] };
     throw err;
   }
-  if (!(await isLocalDomain(store, domainOf(address)))) {
+  if (options.srs?.owns(address)) {
+    const original = options.srs.reverse(address);
+    if (!original) return { address, decision: Refusals.badSrs(address), targets: [] };
+    // Wherever the original sender is, here or elsewhere: the bounce goes back there.
+    const back = await resolveRecipient(store, original, { ...options, mayRelay: true, srs: null });
+    return { ...back, address };
+  }
+  if (!(await isLocal(domainOf(address)))) {
     if (!options.mayRelay) return { address, decision: Refusals.relayDenied(), targets: [] };
     return { address, decision: ACCEPT, targets: [{ kind: 'remote', address }] };
   }
@@ -55,18 +103,18 @@ export async function resolveRecipient(store: Store, input: string, options: { m
     if (user.quotaBytes > 0 && user.usedBytes >= user.quotaBytes) return { address, decision: Refusals.mailboxFull(address), targets: [] };
     return { address, decision: ACCEPT, targets: [{ kind: 'local', user }] };
   }
-  const targets = await expand(store, address, new Set([address]), 0);
+  const targets = await expand(store, isLocal, address, new Set([address]), 0);
   if (targets.length === 0) return { address, decision: Refusals.unknownUser(address), targets: [] };
   return { address, decision: ACCEPT, targets };
 }
 
 /** Members of a group or targets of an alias, recursively; disabled users are skipped
  *  (a group keeps working while one member is away). */
-async function expand(store: Store, address: string, seen: Set<string>, depth: number): Promise<Target[]> {
+async function expand(store: Store, isLocal: (domain: string) => Promise<boolean>, address: string, seen: Set<string>, depth: number): Promise<Target[]> {
   if (depth > MAX_DEPTH) return [];
   const resolved = await store.accounts.resolveAddress(address);
   if (!resolved) {
-    return (await isLocalDomain(store, domainOf(address))) ? [] : [{ kind: 'remote', address }];
+    return (await isLocal(domainOf(address))) ? [] : [{ kind: 'remote', address }];
   }
   if (resolved.kind === 'user') return resolved.user.enabled ? [{ kind: 'local', user: resolved.user }] : [];
   if (resolved.kind === 'group') {
@@ -77,7 +125,7 @@ async function expand(store: Store, address: string, seen: Set<string>, depth: n
   for (const t of resolved.alias.targets) {
     if (seen.has(t)) continue;
     seen.add(t);
-    out.push(...(await expand(store, t, seen, depth + 1)));
+    out.push(...(await expand(store, isLocal, t, seen, depth + 1)));
   }
   return out;
 }

@@ -56,8 +56,17 @@ const MAX_HTML_DEPTH = 1000;
 /** The parts whose inline content is text; any other type is an attachment (as mailparser). */
 const TEXT_TYPES = new Set(['text/plain', 'text/html', 'message/delivery-status']);
 
+/** Where analyzeMessage sends its work when a pool of worker threads runs (analyze-pool.ts):
+ *  null means here, on the calling thread. */
+let offload: ((raw: Buffer) => Promise<AnalyzedMessage> | null) | null = null;
+
+/** Installed by analyze-pool.ts; the function returns null for a message it leaves to this thread. */
+export function setAnalysisOffload(fn: typeof offload): void {
+  offload = fn;
+}
+
 export async function analyzeMessage(raw: Buffer): Promise<AnalyzedMessage> {
-  return analyzeNow(raw);
+  return offload?.(raw) ?? analyzeNow(raw);
 }
 
 /** The same, synchronously. */
@@ -95,7 +104,7 @@ function analyze(raw: Buffer): AnalyzedMessage {
     messageId,
     inReplyTo,
     references,
-    preview: text.replace(/\s+/g, ' ').trim().slice(0, 200),
+    preview: preview(text),
     attachments: content.attachments,
   };
   const flat = (list: SummaryAddress[]) => list.map((a) => `${a.name} <${a.address}>`).join(', ');
@@ -354,7 +363,7 @@ function textOf(part: Part): string {
     const delSp = (part.params.delsp ?? '').trim().toLowerCase() === 'yes';
     bytes = Buffer.from(libmime.decodeFlowed(bytes.toString('latin1'), delSp), 'latin1');
   }
-  return decodeCharset(bytes, part.params.charset || 'utf-8').replace(/\r?\n/g, '\n');
+  return decodeCharset(bytes, part.params.charset || 'utf-8').replaceAll('\r\n', '\n');
 }
 
 function decodeBody(part: Part): Buffer {
@@ -441,6 +450,20 @@ function stripId(id: string | null): string | null {
   if (!id) return null;
   const m = /<([^>]+)>/.exec(id);
   return (m ? m[1] : id).trim() || null;
+}
+
+const PREVIEW = 200;
+
+/** The first PREVIEW characters of the text, white space runs as one space, trimmed. Read from
+ *  a prefix just long enough: collapsing the spaces of a whole body cost more than the rest of
+ *  the analysis. A run cut at the end of the prefix collapses to the same space as the whole
+ *  run, so the result is that of the whole text. */
+function preview(text: string): string {
+  for (let n = 4 * PREVIEW; ; n *= 4) {
+    const head = text.slice(0, n).replace(/\s{2,}|[^\S ]/g, ' ').trimStart();
+    if (n >= text.length) return head.trimEnd().slice(0, PREVIEW);
+    if (head.length > PREVIEW) return head.slice(0, PREVIEW);
+  }
 }
 
 function emptySummary(): MessageSummary {

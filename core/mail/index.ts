@@ -1,2 +1,3 @@
 export * from './analyze.js';
 export * from './append.js';
+export * from './analyze-pool.js';

@@ -1,45 +1,73 @@
-// The district directory: one read-only address book everyone sees, kept in the DAV store
-// (owner type 'directory') so that its items, ETags and sync tokens behave like any other
-// collection's and survive restarts. It follows the accounts through the change feed:
-// before the directory is read, every account change not yet applied is applied, so a
+// The district directory: read-only address books generated from the accounts, kept in the DAV
+// store (owner type 'directory') so that their items, ETags and sync tokens behave like any
+// other collection's and survive restarts. They follow the accounts through the change feed:
+// before a directory book is read, every account change not yet applied is applied, so a
 // change is visible at the next request ("its sync token moves at once").
 //
-// Not done: hiding a unit from other units (the store has no such flag yet); every user
-// sees the whole directory.
+// Hidden units (core/accounts/units.ts): the shared book, which every user sees, holds only the
+// people nobody hides; each hidden unit has a book of its own ("Directory – <unit>") holding
+// the people it hides, listed only in the homes of users inside that unit. Why books and not
+// one book filtered per viewer: a collection's sync token and tombstones are the same for
+// everyone who reads it, so a filtered view could not tell one viewer "A was removed" while
+// telling another nothing; with a book per audience every token is exact for all its readers,
+// hiding a unit moves the shared book's token (its people leave it as deletions), and a card
+// that is not in a book a user can reach is simply not there (404 for a guessed href).
+import { UnitVisibility } from '../../core/accounts/index.js';
 import type { Logger } from '../../core/log.js';
-import type { DavCollection, DavItemInput, Store, Unit, User } from '../../storage/index.js';
+import type { DavCollection, DavItemInput, Group, Store, Unit, User } from '../../storage/index.js';
 import { DIRECTORY_SLUG } from '../paths.js';
 import { FoldedIndex, foldCard, type Needles } from '../reports/card-prefilter.js';
 import { groupCard, userCard, userCardName } from './cards.js';
 
 const OWNER = 'directory';
 const PAGE = 1000;
+/** Key of the shared book; a hidden unit's book is keyed by the unit's name. */
+const SHARED = '';
+/** Store slug of a hidden unit's book (slugs cannot hold '/', unit names can). */
+const unitSlug = (unit: string) => `unit-${encodeURIComponent(unit)}`;
 
 type DirectoryStore = Pick<Store, 'accounts' | 'dav' | 'changes'>;
 
+interface Book {
+  id: string;
+  /** Every card's text folded for prefiltering (card-prefilter.ts), kept in step with the
+   *  store by this class, the directory's only writer. */
+  folded: FoldedIndex;
+  /** Names of the group cards in the book. */
+  groupCards: Set<string>;
+}
+
+/** A directory book a user may read: the shared one (unit null) or that of a hidden unit. */
+export interface DirectoryView {
+  unit: string | null;
+  collection: DavCollection;
+}
+
 export class DirectoryBook {
-  private id: string | null = null;
+  /** null until the first build, and after a failure (rebuilt from scratch then). */
+  private books: Map<string, Book> | null = null;
+  private visibility = UnitVisibility.of([]);
   private cursor = 0;
   private running: Promise<void> | null = null;
-  /** Every card's text folded for prefiltering (card-prefilter.ts), kept in step with the
-   *  store by the book, the directory's only writer. */
-  private readonly folded = new FoldedIndex();
-  /** Names of the group cards in the book (known since the last full rebuild). */
-  private groupCards = new Set<string>();
 
   constructor(private readonly store: DirectoryStore, private readonly log: Logger) {}
 
-  /** The collection, up to date with every account change made so far. */
-  async collection(): Promise<DavCollection> {
-    await this.sync();
-    const found = this.id ? await this.store.dav.getCollection(this.id) : null;
-    if (!found) {
-      // Deleted under us (by hand): make it again from scratch.
-      this.id = null;
+  /** The books a user of `unit` reads, shared one first, up to date with every account change. */
+  async views(unit: string | null): Promise<DirectoryView[]> {
+    for (let attempt = 0; ; attempt++) {
       await this.sync();
-      return (await this.store.dav.getCollection(this.id!))!;
+      const keys = [SHARED, ...this.visibility.hiddenAround(unit)];
+      const out: DirectoryView[] = [];
+      for (const key of keys) {
+        const book = this.books?.get(key);
+        const collection = book ? await this.store.dav.getCollection(book.id) : null;
+        if (!collection) break;
+        out.push({ unit: key === SHARED ? null : key, collection });
+      }
+      if (out.length === keys.length || attempt > 0) return out;
+      // Deleted under us (by hand): make the books again from scratch.
+      this.books = null;
     }
-    return found;
   }
 
   /** One catch-up at a time; callers arriving meanwhile wait for a fresh one. */
@@ -49,16 +77,23 @@ export class DirectoryBook {
     return this.running;
   }
 
+  /** Names of the cards of a directory book holding the needles of an addressbook-query
+   *  (card-prefilter.ts), in name order, from the in-memory copy: a query by name over 100,000
+   *  cards reads only the few that can match. null if `collectionId` is no directory book. */
+  async search(collectionId: string, needles: Needles): Promise<string[] | null> {
+    await this.sync();
+    for (const book of this.books?.values() ?? []) if (book.id === collectionId) return book.folded.search(needles);
+    return null;
+  }
+
   private async catchUp(): Promise<void> {
-    if (this.id === null) {
+    if (this.books === null) {
       const cursor = await this.store.changes.latest();
-      const id = (await this.ensureCollection()).id;
-      this.id = id;
       try {
         await this.rebuild();
       } catch (err) {
         // Try again from scratch at the next request rather than serve a half-built book.
-        this.id = null;
+        this.books = null;
         throw err;
       }
       this.cursor = cursor;
@@ -78,148 +113,202 @@ export class DirectoryBook {
           else full = true;
         } else if (e.kind === 'account.group') {
           groups = true;
+        } else if (e.kind === 'account.unit') {
+          // A unit hidden or shown: people move between books.
+          full = true;
         }
       }
     }
-    // The cursor moves only once the changes are applied: a failure retries them.
-    if (full || users.size > PAGE) {
-      await this.rebuild();
-      this.cursor = cursor;
-      return;
-    }
-    if (users.size === 0 && !groups) {
+    if (users.size === 0 && !groups && !full) {
       this.cursor = cursor;
       return;
     }
     const units = await this.units();
-    const cards: DavItemInput[] = [];
+    const visibility = UnitVisibility.of([...units.values()]);
+    // The cursor moves only once the changes are applied: a failure retries them.
+    if (full || users.size > PAGE || visibility.hidden.join('\n') !== this.visibility.hidden.join('\n')) {
+      await this.rebuildOrReset();
+      this.cursor = cursor;
+      return;
+    }
+    this.visibility = visibility;
+    const books = this.books;
+    const cards = new Map<string, DavItemInput[]>();
     for (const id of users) {
       const user = await this.store.accounts.getUser(id);
-      if (!user || !user.enabled) {
-        await this.removeCard(userCardName(id));
-        continue;
-      }
-      const card = userCard(user, units);
-      if ((await this.store.dav.getItem(this.id, card.name))?.data !== card.data) cards.push(card);
+      const target = user && user.enabled ? this.keyOf(user.unit) : null;
+      const name = userCardName(id);
+      // A user whose unit changed (or was hidden) leaves the book it was in.
+      for (const [key, book] of books) if (key !== target && book.folded.has(name)) await this.removeCard(book, name);
+      if (target === null) continue;
+      const card = userCard(user!, units);
+      const book = books.get(target)!;
+      if ((await this.store.dav.getItem(book.id, card.name))?.data !== card.data) cards.set(target, [...(cards.get(target) ?? []), card]);
     }
-    await this.write(cards);
+    for (const [key, list] of cards) await this.write(books.get(key)!, list);
     // A member's address appears in its groups' cards too.
     if (groups) {
-      await this.rebuildGroups();
+      await this.rebuildGroups(books);
     } else {
       const touched = new Set<string>();
       for (const id of users) for (const g of await this.store.accounts.listGroupsOfUser(id)) touched.add(g.id);
-      if (touched.size) await this.rebuildGroups(touched);
+      if (touched.size) await this.rebuildGroups(books, touched);
     }
     this.cursor = cursor;
   }
 
-  private async ensureCollection(): Promise<DavCollection> {
-    const dav = this.store.dav;
-    const found = await dav.findCollection(OWNER, OWNER, 'addressbook', DIRECTORY_SLUG);
-    if (found) return found;
+  private async rebuildOrReset(): Promise<void> {
     try {
-      return await dav.createCollection({
-        ownerType: OWNER, ownerId: OWNER, kind: 'addressbook', slug: DIRECTORY_SLUG, displayName: 'Directory',
-        description: 'Everyone in the district, from the accounts (read-only)', color: null, components: [], props: {},
-      });
+      await this.rebuild();
     } catch (err) {
-      const again = await dav.findCollection(OWNER, OWNER, 'addressbook', DIRECTORY_SLUG);
-      if (again) return again;
+      this.books = null;
       throw err;
     }
   }
 
-  /** Reconciles every card with the accounts: writes only what differs, so tokens move
-   *  only for real changes. */
+  /** The book holding people of `unit`. */
+  private keyOf(unit: string | null): string {
+    return this.visibility.hidingUnit(unit) ?? SHARED;
+  }
+
+  /** The shared book and one per hidden unit, made or renamed as needed; books of units no
+   *  longer hidden are deleted (their readers get 404 and drop them). */
+  private async ensureBooks(units: Map<string, Unit>): Promise<Map<string, Book>> {
+    const dav = this.store.dav;
+    const existing = new Map((await dav.listCollections(OWNER, OWNER, 'addressbook')).map((c) => [c.slug, c]));
+    const wanted = new Map<string, { slug: string; displayName: string; description: string }>([[SHARED, {
+      slug: DIRECTORY_SLUG, displayName: 'Directory', description: 'Everyone in the district, from the accounts (read-only)',
+    }]]);
+    for (const unit of this.visibility.hidden) {
+      const name = units.get(unit)?.displayName || unit;
+      wanted.set(unit, { slug: unitSlug(unit), displayName: `Directory – ${name}`, description: `The people of ${name}, seen only inside it (read-only)` });
+    }
+    const books = new Map<string, Book>();
+    for (const [key, want] of wanted) {
+      let collection = existing.get(want.slug);
+      existing.delete(want.slug);
+      if (!collection) {
+        collection = await dav.createCollection({
+          ownerType: OWNER, ownerId: OWNER, kind: 'addressbook', slug: want.slug, displayName: want.displayName,
+          description: want.description, color: null, components: [], props: {},
+        }).catch(async (err) => {
+          // Another process made it first.
+          const again = await dav.findCollection(OWNER, OWNER, 'addressbook', want.slug);
+          if (again) return again;
+          throw err;
+        });
+      } else if (collection.displayName !== want.displayName || collection.description !== want.description) {
+        collection = await dav.updateCollection(collection.id, { displayName: want.displayName, description: want.description });
+      }
+      const previous = this.books?.get(key);
+      books.set(key, previous?.id === collection.id ? previous : { id: collection.id, folded: new FoldedIndex(), groupCards: new Set() });
+    }
+    for (const stale of existing.values()) {
+      if (stale.slug.startsWith('unit-')) await dav.deleteCollection(stale.id).catch((err) => {
+        if ((err as { code?: string }).code !== 'NOT_FOUND') throw err;
+      });
+    }
+    return books;
+  }
+
+  /** Reconciles every card of every book with the accounts: writes only what differs, so
+   *  tokens move only for real changes. */
   private async rebuild(): Promise<void> {
     const started = Date.now();
     const units = await this.units();
-    const wanted = new Map<string, DavItemInput>();
+    this.visibility = UnitVisibility.of([...units.values()]);
+    const books = await this.ensureBooks(units);
+    this.books = books;
+    const wanted = new Map<string, Map<string, DavItemInput>>([...books.keys()].map((k) => [k, new Map()]));
     for (let after: string | undefined; ;) {
       const page: User[] = await this.store.accounts.listUsers({ after, limit: PAGE });
-      for (const u of page) if (u.enabled) wanted.set(userCardName(u.id), userCard(u, units));
+      for (const u of page) if (u.enabled) wanted.get(this.keyOf(u.unit))!.set(userCardName(u.id), userCard(u, units));
       if (page.length < PAGE) break;
       after = page[page.length - 1].address;
     }
-    const existing = await this.store.dav.listItems(this.id!);
-    this.groupCards = new Set(existing.filter((i) => i.name.startsWith('group-')).map((i) => i.name));
-    this.folded.clear();
     let written = 0;
-    for (const item of existing) {
-      if (item.name.startsWith('group-')) continue;
-      const want = wanted.get(item.name);
-      if (!want) {
-        await this.removeCard(item.name);
-        written++;
-      } else if (want.data === item.data) {
-        this.folded.set(item.name, foldCard(item.data));
-        wanted.delete(item.name);
+    for (const [key, book] of books) {
+      const want = wanted.get(key)!;
+      const existing = await this.store.dav.listItems(book.id);
+      book.groupCards = new Set(existing.filter((i) => i.name.startsWith('group-')).map((i) => i.name));
+      book.folded.clear();
+      for (const item of existing) {
+        if (item.name.startsWith('group-')) continue;
+        const card = want.get(item.name);
+        if (!card) {
+          await this.removeCard(book, item.name);
+          written++;
+        } else if (card.data === item.data) {
+          book.folded.set(item.name, foldCard(item.data));
+          want.delete(item.name);
+        }
       }
+      written += await this.write(book, [...want.values()]);
     }
-    written += await this.write([...wanted.values()]);
-    await this.rebuildGroups();
-    this.log.info({ written, ms: Date.now() - started }, 'directory address book reconciled');
+    await this.rebuildGroups(books);
+    this.log.info({ written, books: books.size, ms: Date.now() - started }, 'directory address books reconciled');
   }
 
-  /** Group cards: all of them (removing those of deleted groups), or only `only`. */
-  private async rebuildGroups(only?: Set<string>): Promise<void> {
+  /** Group cards: all of them (removing those of deleted groups), or only `only`. A group's
+   *  card lists only the members every reader of its book may see. */
+  private async rebuildGroups(books: Map<string, Book>, only?: Set<string>): Promise<void> {
     const groups = (await this.store.accounts.listGroups()).filter((g) => !only || only.has(g.id));
-    const stale = new Set(only ? [] : this.groupCards);
-    const addressOf = new Map<string, string | null>();
-    const changed: DavItemInput[] = [];
+    const stale = new Map([...books].map(([key, book]) => [key, new Set(only ? [] : book.groupCards)]));
+    const memberOf = new Map<string, User | null>();
+    const changed = new Map<string, DavItemInput[]>();
     for (const group of groups) {
-      const members: string[] = [];
-      for (const id of group.memberIds) {
-        if (!addressOf.has(id)) {
-          const u = await this.store.accounts.getUser(id);
-          addressOf.set(id, u && u.enabled ? u.address : null);
-        }
-        const a = addressOf.get(id);
-        if (a) members.push(a);
+      const key = this.keyOf(group.unit);
+      const book = books.get(key)!;
+      const card = groupCard(group, await this.visibleMembers(group, key, memberOf));
+      // A group whose unit was hidden or shown leaves the other books.
+      for (const [other, b] of books) if (other !== key && only && b.groupCards.has(card.name)) await this.removeGroupCard(b, card.name);
+      const current = await this.store.dav.getItem(book.id, card.name);
+      if (current?.data !== card.data) changed.set(key, [...(changed.get(key) ?? []), card]);
+      else book.folded.set(card.name, foldCard(card.data));
+      stale.get(key)!.delete(card.name);
+      book.groupCards.add(card.name);
+    }
+    for (const [key, cards] of changed) await this.write(books.get(key)!, cards);
+    for (const [key, names] of stale) for (const name of names) await this.removeGroupCard(books.get(key)!, name);
+  }
+
+  private async visibleMembers(group: Group, key: string, memberOf: Map<string, User | null>): Promise<string[]> {
+    const members: string[] = [];
+    for (const id of group.memberIds) {
+      if (!memberOf.has(id)) {
+        const u = await this.store.accounts.getUser(id);
+        memberOf.set(id, u && u.enabled ? u : null);
       }
-      const card = groupCard(group, members.sort());
-      const current = await this.store.dav.getItem(this.id!, card.name);
-      if (current?.data !== card.data) changed.push(card);
-      else this.folded.set(card.name, foldCard(card.data));
-      stale.delete(card.name);
-      this.groupCards.add(card.name);
+      const u = memberOf.get(id);
+      // The readers of a hidden unit's book are inside that unit: what someone there sees.
+      if (u && this.visibility.sees(key === SHARED ? null : key, u.unit)) members.push(u.address);
     }
-    await this.write(changed);
-    for (const name of stale) {
-      await this.removeCard(name);
-      this.groupCards.delete(name);
-    }
+    return members.sort();
   }
 
   /** Writes cards in batches: one transaction (one fsync) per thousand, not per card. */
-  private async write(cards: DavItemInput[]): Promise<number> {
+  private async write(book: Book, cards: DavItemInput[]): Promise<number> {
     for (let i = 0; i < cards.length; i += PAGE) {
       const batch = cards.slice(i, i + PAGE);
-      await this.store.dav.putItems(this.id!, batch);
-      for (const card of batch) this.folded.set(card.name, foldCard(card.data));
+      await this.store.dav.putItems(book.id, batch);
+      for (const card of batch) book.folded.set(card.name, foldCard(card.data));
     }
     return cards.length;
   }
 
-  private async removeCard(name: string): Promise<void> {
-    await this.store.dav.deleteItem(this.id!, name).catch((err) => {
+  private async removeGroupCard(book: Book, name: string): Promise<void> {
+    await this.removeCard(book, name);
+    book.groupCards.delete(name);
+  }
+
+  private async removeCard(book: Book, name: string): Promise<void> {
+    await this.store.dav.deleteItem(book.id, name).catch((err) => {
       if ((err as { code?: string }).code !== 'NOT_FOUND') throw err;
     });
-    this.folded.delete(name);
+    book.folded.delete(name);
   }
-
-  /** Names of the cards holding the needles of an addressbook-query (card-prefilter.ts),
-   *  in name order, from the in-memory copy: a query by name over 100,000 cards reads only
-   *  the few that can match. */
-  async search(needles: Needles): Promise<string[]> {
-    await this.sync();
-    return this.folded.search(needles);
-  }
-
 
   private async units(): Promise<Map<string, Unit>> {
     return new Map((await this.store.accounts.listUnits()).map((u) => [u.name, u]));
   }
 }
-

@@ -97,7 +97,7 @@ export function conditions(ctx: DavRequest, currentEtag: string | null): { ifMat
 /** AlreadyExists from putItem is a UID clash: name the resource holding the UID. */
 export async function uidConflict(ctx: DavRequest, parent: CollectionResource, uid: string, err: unknown): Promise<unknown> {
   if (!(err instanceof Error) || (err as { code?: string }).code !== 'ALREADY_EXISTS') return err;
-  const holder = (await ctx.deps.store.dav.listItems(parent.collection.id)).find((i) => i.uid === uid);
+  const holder = await ctx.deps.store.dav.findItemByUid(parent.collection.id, uid);
   const href = holder ? itemHref(parent.href, holder.name) : null;
   return new DavError(409, `UID ${uid} is already used in this collection`,
     parent.kind === 'calendar' ? precondition.calendarNoUidConflict(href) : precondition.addressNoUidConflict(href));

@@ -22,13 +22,14 @@ export async function addressbookQuery(ctx: DavRequest, res: Resource, parent: C
   const needles = cardNeedles(filter);
   const pre = cardPrefilter(filter);
   let candidates: Resource[];
+  let names: string[] | null = null;
   let possible = (data: string) => !pre || pre(foldCard(data));
   if (res.type === 'item') {
     candidates = [res];
-  } else if (needles && parent.scope === 'directory') {
+  } else if (needles && parent.scope === 'directory' && (names = await ctx.deps.directory.search(parent.collection.id, needles))) {
     // The directory keeps its cards folded in memory: read only those that can match.
     const dav = ctx.deps.store.dav;
-    const items = await Promise.all((await ctx.deps.directory.search(needles)).map((name) => dav.getItem(parent.collection.id, name)));
+    const items = await Promise.all(names.map((name) => dav.getItem(parent.collection.id, name)));
     candidates = items.filter((i) => i !== null).map((item) => ({ type: 'item', href: itemHref(parent.href, item.name), parent, name: item.name, item }));
     possible = () => true;
   } else {

@@ -5,7 +5,7 @@ import { DavError, precondition } from '../errors.js';
 import { sendXml } from '../http.js';
 import { multistatus, propRequest, propResponse, statusResponse } from '../multistatus.js';
 import { itemHref } from '../paths.js';
-import { parseSyncToken, syncTokenOf } from '../props.js';
+import { parseSyncToken, syncCursorToken } from '../props.js';
 import type { CollectionResource, Resource } from '../resources.js';
 import { DAV } from '../xml/names.js';
 import { child, type XmlElement } from '../xml/parse.js';
@@ -18,16 +18,17 @@ export async function syncCollection(ctx: DavRequest, res: CollectionResource, b
   const level = child(body, DAV, 'sync-level')?.text.trim() ?? '1';
   // Collections here hold no collections, so "infinite" means the same as 1 (§3.3).
   if (level !== '1' && level !== 'infinite') throw new DavError(400, 'bad sync-level');
-  let since = 0;
+  let from = { token: 0, floor: 0 };
   if (given !== '') {
     const parsed = parseSyncToken(given, res.collection);
     if (parsed === null) throw invalidToken();
-    since = parsed;
+    from = parsed;
   }
+  const limit = nresults(body);
   const dav = ctx.deps.store.dav;
-  let changes: { token: number; changed: string[]; deleted: string[] };
+  let changes: Awaited<ReturnType<typeof dav.changesPage>>;
   try {
-    changes = await dav.changesSince(res.collection.id, since);
+    changes = await dav.changesPage(res.collection.id, from, limit);
   } catch (err) {
     if ((err as { code?: string }).code === 'INVALID') throw invalidToken();
     throw err;
@@ -43,6 +44,21 @@ export async function syncCollection(ctx: DavRequest, res: CollectionResource, b
     responses.push(propResponse(ctx, r, request));
   }
   for (const name of changes.deleted) responses.push(statusResponse(itemHref(res.href, name), 404));
-  const token = syncTokenOf({ ...res.collection, syncToken: changes.token });
-  sendXml(ctx.res, 207, multistatus(responses, [el(DAV, 'sync-token', token)]));
+  // RFC 6578 §3.6: a truncated answer says so with a 507 for the request-URI, and its token
+  // lets the client ask for the rest.
+  if (changes.truncated) {
+    responses.push(el(DAV, 'response', el(DAV, 'href', res.href), el(DAV, 'status', 'HTTP/1.1 507 Insufficient Storage'),
+      el(DAV, 'error', el(DAV, 'number-of-matches-within-limits'))));
+  }
+  sendXml(ctx.res, 207, multistatus(responses, [el(DAV, 'sync-token', syncCursorToken(res.collection, changes.next))]));
+}
+
+/** DAV:limit/DAV:nresults (RFC 5323 §5.17, allowed by RFC 6578 §3.7), or undefined. */
+function nresults(body: XmlElement): number | undefined {
+  const limit = child(body, DAV, 'limit');
+  if (!limit) return undefined;
+  const n = child(limit, DAV, 'nresults');
+  const value = n ? Number(n.text.trim()) : NaN;
+  if (!n || !/^\d{1,9}$/.test(n.text.trim()) || value < 1) throw new DavError(400, 'DAV:limit needs a positive DAV:nresults');
+  return value;
 }

@@ -13,7 +13,9 @@ import { register as importCommands } from './import.js';
 import { register as queue } from './queue.js';
 import { register as serve } from './serve.js';
 import { register as token } from './token.js';
+import { register as unit } from './unit.js';
 import { register as user } from './user.js';
+import { register as userTotp } from './user-totp.js';
 
 export const commands: ((program: Command) => void)[] = [
   serve,
@@ -22,6 +24,7 @@ export const commands: ((program: Command) => void)[] = [
   user,
   alias,
   group,
+  unit,
   dkim,
   importCommands,
   queue,
@@ -30,4 +33,5 @@ export const commands: ((program: Command) => void)[] = [
   audit,
   userExport,
   userDeletion,
+  userTotp,
 ];

@@ -8,7 +8,7 @@ export interface UserRow {
 }
 export interface DomainRow { name: string; created_at: number }
 export interface DkimRow { domain: string; selector: string; algorithm: string; private_key_pem: string; public_key: string; created_at: number }
-export interface UnitRow { name: string; parent: string | null; display_name: string }
+export interface UnitRow { name: string; parent: string | null; display_name: string; hidden: number }
 export interface AliasRow { address: string; domain: string; targets: string; created_at: number }
 export interface GroupRow { id: string; address: string; domain: string; display_name: string; unit: string | null; created_at: number }
 export interface AppPasswordRow { id: string; user_id: string; name: string; hash: string; created_at: number; last_used_at: number | null }
@@ -46,7 +46,7 @@ export function toDkim(r: DkimRow): DkimKey {
 }
 
 export function toUnit(r: UnitRow): Unit {
-  return { name: r.name, parent: r.parent, displayName: r.display_name };
+  return { name: r.name, parent: r.parent, displayName: r.display_name, hidden: r.hidden === 1 };
 }
 
 export function toAlias(r: AliasRow): Alias {

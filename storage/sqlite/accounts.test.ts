@@ -144,7 +144,7 @@ describe('domains, keys and units', () => {
     const a = await store.accounts.ensureUnit({ name: 'college-a', parent: 'district', displayName: 'Collège A' });
     const again = await store.accounts.ensureUnit({ name: 'college-a', parent: null, displayName: 'Other' });
     expect(again).toEqual(a);
-    expect(await store.accounts.listUnits()).toEqual([{ name: 'college-a', parent: 'district', displayName: 'Collège A' }, { name: 'district', parent: null, displayName: 'District' }]);
+    expect(await store.accounts.listUnits()).toEqual([{ name: 'college-a', parent: 'district', displayName: 'Collège A', hidden: false }, { name: 'district', parent: null, displayName: 'District', hidden: false }]);
   });
 });
 

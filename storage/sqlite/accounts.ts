@@ -7,6 +7,7 @@ import type {
   AccountStore, Alias, AppPassword, DkimKey, Domain, Group, Id, NewUser, Resolved, Unit, User, UserPatch, UserQuery, UserProvision,
 } from '../types.js';
 import { checkQuota, checkRole, checkText, normalizeAddress, normalizeDomain } from './accounts-names.js';
+import { UserBatchWriter } from './accounts-batch.js';
 import { OwnerPurger } from './accounts-purge.js';
 import {
   toAlias, toAppPassword, toDkim, toDomain, toGroup, toUnit, toUser,
@@ -50,6 +51,7 @@ export class SqliteAccounts implements AccountStore {
       unit: db.prepare('SELECT * FROM units WHERE name = ?'),
       units: db.prepare('SELECT * FROM units ORDER BY name'),
       insertUnit: db.prepare('INSERT INTO units (name, parent, display_name) VALUES (?, ?, ?) RETURNING *'),
+      setUnitHidden: db.prepare('UPDATE units SET hidden = ? WHERE name = ? AND hidden <> ? RETURNING *'),
       user: db.prepare('SELECT * FROM users WHERE id = ?'),
       userByAddress: db.prepare('SELECT * FROM users WHERE address = ?'),
       insertUser: db.prepare(`INSERT INTO users (id, address, domain, display_name, password_hash, quota_bytes, role, unit, enabled, created_at, updated_at)
@@ -182,6 +184,22 @@ export class SqliteAccounts implements AccountStore {
     return (this.s.units.all() as UnitRow[]).map(toUnit);
   }
 
+  async setUnitHidden(name: string, hidden: boolean): Promise<Unit> {
+    if (typeof hidden !== 'boolean') throw new Invalid('hidden must be a boolean', 'hidden');
+    const flag = hidden ? 1 : 0;
+    return toUnit(this.tx(() => {
+      const changed = this.s.setUnitHidden.get(flag, name, flag) as UnitRow | undefined;
+      if (changed) {
+        // Who sees whom in the directory changed: its readers rebuild from this event.
+        this.ctx.changes.record({ kind: 'account.unit' });
+        return changed;
+      }
+      const existing = this.s.unit.get(name) as UnitRow | undefined;
+      if (!existing) throw new NotFound(`unknown unit ${name}`);
+      return existing;
+    }));
+  }
+
   // ------------------------------------------------------------ users
 
   async createUser(user: NewUser, provision?: UserProvision): Promise<User> {
@@ -201,6 +219,14 @@ export class SqliteAccounts implements AccountStore {
       if (provision) this.provisioner(row.id, provision);
       return row;
     }));
+  }
+
+  private batchWriter: UserBatchWriter | null = null;
+
+  /** Bulk provisioning: one transaction per call, one savepoint per user (accounts-batch.ts). */
+  async createUsers(items: Parameters<UserBatchWriter['createUsers']>[0]): ReturnType<UserBatchWriter['createUsers']> {
+    this.batchWriter ??= new UserBatchWriter(this.ctx, this.provisioner);
+    return this.batchWriter.createUsers(items);
   }
 
   async getUser(id: Id): Promise<User | null> {

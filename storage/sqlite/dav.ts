@@ -160,6 +160,12 @@ export class SqliteDav implements DavStore {
     return row ? toItem(row) : null;
   }
 
+  async findItemByUid(collectionId: Id, uid: string): Promise<DavItem | null> {
+    // The UNIQUE index (collection_id, uid) that enforces no-uid-conflict answers this.
+    const row = prepareCached(this.db, 'SELECT * FROM dav_items WHERE collection_id = ? AND uid = ?').get(collectionId, uid) as ItemRow | undefined;
+    return row ? toItem(row) : null;
+  }
+
   async listItems(collectionId: Id, options: { componentType?: string; range?: { start: Date | null; end: Date | null } } = {}): Promise<DavItem[]> {
     const where = ['collection_id = ?'];
     const params: (string | number)[] = [collectionId];
@@ -216,6 +222,41 @@ export class SqliteDav implements DavStore {
       const deleted = token === 0 ? [] : prepareCached(this.db, 'SELECT name FROM dav_tombstones WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name')
         .pluck().all(collectionId, token) as string[];
       return { token: collection.sync_token, changed, deleted };
+    })();
+  }
+
+  async changesPage(collectionId: Id, from: { token: number; floor?: number }, limit?: number): Promise<{
+    changed: string[]; deleted: string[]; truncated: boolean; next: { token: number; floor: number };
+  }> {
+    const { token } = from;
+    const floor = from.floor ?? token;
+    if (!Number.isSafeInteger(token) || token < 0) throw new Invalid(`bad sync token ${token}`, 'token');
+    if (!Number.isSafeInteger(floor) || floor < token) throw new Invalid(`bad sync floor ${floor}`, 'floor');
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new Invalid(`bad limit ${limit}`, 'limit');
+    return this.db.transaction(() => {
+      const collection = this.requireCollection(collectionId);
+      if (floor > collection.sync_token) throw new Invalid(`sync token ${floor} was never issued`, 'token');
+      // Floor 0: the client holds nothing yet, so no removal up to now concerns it.
+      const since = floor === 0 ? collection.sync_token : floor;
+      // Removals the client needs may have been pruned (see pruneTombstones).
+      if (floor !== 0 && floor < collection.sync_horizon) throw new Invalid(`sync token ${floor} is too old`, 'token');
+      const take = limit === undefined ? -1 : limit + 1;
+      const changed = prepareCached(this.db, 'SELECT name, modseq FROM dav_items WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name LIMIT ?')
+        .all(collectionId, token, take) as { name: string; modseq: number }[];
+      const deleted = prepareCached(this.db, 'SELECT name, modseq FROM dav_tombstones WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name LIMIT ?')
+        .all(collectionId, since, take) as { name: string; modseq: number }[];
+      const all = [...changed.map((c) => ({ ...c, gone: false })), ...deleted.map((d) => ({ ...d, gone: true }))]
+        .sort((a, b) => a.modseq - b.modseq);
+      const page = limit === undefined ? all : all.slice(0, limit);
+      const truncated = page.length < all.length;
+      // Every change has its own modseq, so "up to the last one reported" cuts no change in two.
+      const last = truncated ? page[page.length - 1].modseq : collection.sync_token;
+      return {
+        changed: page.filter((c) => !c.gone).map((c) => c.name),
+        deleted: page.filter((c) => c.gone).map((c) => c.name),
+        truncated,
+        next: truncated ? { token: last, floor: Math.max(since, last) } : { token: last, floor: last },
+      };
     })();
   }
 

@@ -14,6 +14,7 @@ import { WalSync } from './wal-sync.js';
 import { SqliteDeletions } from './deletions.js';
 import { SqliteRetention } from './retention.js';
 import { SqliteAdminTokens } from './tokens.js';
+import { SqliteTotp } from './totp.js';
 import { SqliteUserSettings, SqliteWebSessions } from './web.js';
 
 /** What every part of the SQLite backend shares. */
@@ -56,6 +57,7 @@ export async function openSqliteStore(options: StoreOptions): Promise<Store> {
     changes,
     webSessions: new SqliteWebSessions(ctx),
     userSettings: new SqliteUserSettings(ctx),
+    totp: new SqliteTotp(ctx),
     async collectGarbage({ graceMs = 15 * 60_000 } = {}) {
       return blobs.collectGarbage(graceMs);
     },

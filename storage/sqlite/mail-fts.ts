@@ -22,8 +22,15 @@ const IDLE_MS = 50;
 /** ...or at once when this many documents wait (a search scans them meanwhile). */
 const MAX_BACKLOG = 5000;
 
-function globLiteral(text: string): string {
-  return text.replace(/[[*?]/g, (c) => `[${c}]`);
+/** An FTS5 query (https://sqlite.org/fts5.html#full_text_query_syntax) for the documents that
+ *  hold every trigram of `value` (3 characters or more) in `field`'s columns: each trigram a
+ *  quoted string, which the trigram tokenizer turns into that one token. */
+function trigramQuery(field: TextField, value: string): string {
+  const chars = [...value];
+  const terms = new Set<string>();
+  for (let i = 0; i + TRIGRAM <= chars.length; i++) terms.add(`"${chars.slice(i, i + TRIGRAM).join('').replace(/"/g, '""')}"`);
+  const all = [...terms].join(' AND ');
+  return field === 'text' ? all : `${quoted(field)} : (${all})`;
 }
 
 function intersect(a: Set<number>, b: Set<number>): Set<number> {
@@ -64,10 +71,18 @@ export class MailFts {
     for (const field of [...TEXT_COLUMNS, 'text'] as TextField[]) {
       this.scanBy.set(field, db.prepare(`SELECT m.uid FROM messages m JOIN mail_texts t ON t.id = m.text_id
         WHERE m.mailbox_id = @mailbox AND ${contains('t', field)}`).pluck());
-      // Indexed documents through the trigram index (GLOB checks each candidate), the rest by scan.
-      this.indexBy.set(field, db.prepare(`SELECT uid FROM messages WHERE mailbox_id = @mailbox AND text_id <= @indexed AND text_id IN (${
-        columnsOf(field).map((c) => `SELECT rowid FROM mail_fts WHERE ${quoted(c)} GLOB @pattern`).join(' UNION ')})
-        UNION SELECT m.uid FROM messages m JOIN mail_texts t ON t.id = m.text_id
+      // Indexed documents: the trigram index gives the candidates (every trigram of the value,
+      // in any of the field's columns: detail=column keeps no positions to match a phrase), the
+      // message index keeps those of this mailbox, and only then is each candidate's text read
+      // to check the substring. CROSS JOIN keeps that order: the candidates are store-wide, so
+      // reading their text first would read every user's matching mail for nothing.
+      // Documents above the watermark are scanned, found through the same message index.
+      this.indexBy.set(field, db.prepare(`SELECT m.uid
+          FROM (SELECT rowid AS id FROM mail_fts WHERE mail_fts MATCH @match AND rowid <= @indexed) f
+          CROSS JOIN messages m INDEXED BY messages_text ON m.mailbox_id = @mailbox AND m.text_id = f.id
+          CROSS JOIN mail_texts t ON t.id = f.id
+          WHERE ${contains('t', field)}
+        UNION ALL SELECT m.uid FROM messages m INDEXED BY messages_text JOIN mail_texts t ON t.id = m.text_id
           WHERE m.mailbox_id = @mailbox AND m.text_id > @indexed AND ${contains('t', field)}`).pluck());
     }
     this.kick();
@@ -149,6 +164,6 @@ export class MailFts {
     const stmt = (byScan ? this.scanBy : this.indexBy).get(field);
     if (!stmt) throw new Invalid(`unknown search field ${String(field)}`, 'field');
     if (byScan) return stmt.all({ mailbox, value }) as number[];
-    return stmt.all({ mailbox, value, pattern: `*${globLiteral(value)}*`, indexed }) as number[];
+    return stmt.all({ mailbox, value, match: trigramQuery(field, value), indexed }) as number[];
   }
 }

@@ -139,7 +139,7 @@ describe('text search', () => {
   const corpus: Partial<SearchText>[] = [
     { subject: 'Conseil de classe', from: 'Proviseur <proviseur@lycee.example>', body: 'Réunion jeudi, salle 12. Prix : 50% [réduit]' },
     { subject: 'Cantine', from: 'Émile <emile@mairie.example>', cc: 'parents@lycee.example', body: 'Menu : gratin, crème brûlée' },
-    { subject: 'Sortie au musée', from: 'Bob <bob@ailleurs.example>', bcc: 'secret@lycee.example', body: 'Rendez-vous a*b devant le musée' },
+    { subject: 'Sortie au musée', from: 'Bob <bob@ailleurs.example>', bcc: 'secret@lycee.example', body: 'Rendez-vous a*b devant le musée, dit "oui"' },
   ];
   const cases: [TextCriterion[], number[]][] = [
     [[{ field: 'subject', value: 'CONSEIL' }], [1]],
@@ -148,6 +148,9 @@ describe('text search', () => {
     [[{ field: 'body', value: '50% [reduit]' }], [1]],
     [[{ field: 'body', value: 'a*b' }], [3]],
     [[{ field: 'body', value: 'a?b' }], []],
+    [[{ field: 'text', value: 'dit "oui"' }], [3]],
+    [[{ field: 'body', value: '"oui' }], [3]],
+    [[{ field: 'from', value: 'bob"' }], []],
     [[{ field: 'body', value: 'r*u' }], []],
     [[{ field: 'text', value: 'lycee.example' }], [1, 2, 3]],
     [[{ field: 'from', value: 'lycee.example' }], [1]],

@@ -5,7 +5,7 @@ import { Invalid } from '../../core/errors.js';
 import type {
   AppendInput, AppendResult, CopyResult, ExpungeResult, FlagOperation, FlagUpdateResult, Id, Mailbox,
   MailboxStatus, MailStore, MessageIndexColumns, MessageIndexEntry, MessageRecord, MessageSortKeys, SortKeyGroup,
-  SpecialUse, TextCriterion,
+  SpecialUse, TextCriterion, ThreadPageEntry,
 } from '../types.js';
 import type { SqliteContext } from './index.js';
 import { Appender } from './mail-append.js';
@@ -14,7 +14,7 @@ import { MailFts } from './mail-fts.js';
 import { MailboxOps } from './mail-mailboxes.js';
 import { MailTexts } from './mail-texts.js';
 import { MessageOps } from './mail-messages.js';
-import { MessagePages } from './mail-page.js';
+import { MessagePages, ThreadPages } from './mail-page.js';
 import { toIndexEntry, toMessage, uidList, type IndexRow, type MessageRow } from './mail-rows.js';
 
 export class SqliteMail implements MailStore {
@@ -23,6 +23,7 @@ export class SqliteMail implements MailStore {
   private readonly appender: Appender;
   private readonly messages: MessageOps;
   private readonly pages: MessagePages;
+  private readonly threadPages: ThreadPages;
   private readonly columns: MailColumns;
   private readonly s: Record<string, Statement>;
 
@@ -34,6 +35,7 @@ export class SqliteMail implements MailStore {
     this.appender = new Appender(ctx, texts, this.fts);
     this.messages = new MessageOps(ctx, texts);
     this.pages = new MessagePages(db);
+    this.threadPages = new ThreadPages(db);
     this.columns = new MailColumns(db);
     this.s = {
       index: db.prepare('SELECT uid, modseq, flags, internal_date, size FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid'),
@@ -138,5 +140,14 @@ export class SqliteMail implements MailStore {
   async listMessagePage(mailboxId: Id, options: { sort: 'date' | 'size'; order: 'asc' | 'desc'; offset: number; limit: number }): Promise<MessageRecord[]> {
     this.mailboxes.need(mailboxId);
     return this.pages.page(mailboxId, options);
+  }
+
+  async listThreadPage(mailboxId: Id, options: { order: 'asc' | 'desc'; offset: number; limit: number }): Promise<{ total: number; threads: ThreadPageEntry[] }> {
+    const box = this.mailboxes.need(mailboxId);
+    return this.threadPages.page(mailboxId, options, `${box.uid_next}:${box.message_count}`);
+  }
+
+  async listThreadMessages(userId: Id, threadId: Id): Promise<MessageRecord[]> {
+    return this.threadPages.ofUser(userId, threadId);
   }
 }

@@ -142,6 +142,13 @@ describe('SEARCH keys (RFC 9051 §6.4.4)', () => {
     ['OR FROM bruno FROM "chloé"', '2 4'],
     ['NOT FROM anne', '2 4'],
     ['(FROM anne SEEN)', '1'],
+    // Text keys narrow the messages looked at; the other keys still apply to those.
+    ['FROM anne UNSEEN', '3'],
+    ['FROM anne 2:4', '3'],
+    ['FROM anne FROM ""', '1 3'],
+    ['NOT SUBJECT cantine FROM anne', '1'],
+    ['OR FROM anne SUBJECT sortie', '1 3 4'],
+    ['NOT FROM anne NOT FROM bruno', '4'],
     ['2:3', '2 3'],
     ['UID 3:*', '3 4'],
     ['ALL', '1 2 3 4'],

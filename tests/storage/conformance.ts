@@ -11,6 +11,7 @@ import { registerChangeFeedTests } from './cases/changes.js';
 import { registerCopyMoveTests } from './cases/copy-move.js';
 import { registerDavTests } from './cases/dav.js';
 import { registerDavBatchTests } from './cases/dav-batch.js';
+import { registerDavSyncPageTests } from './cases/dav-sync-pages.js';
 import { registerFlagExpungeTests } from './cases/flags-expunge.js';
 import { registerIndexColumnTests } from './cases/index-columns.js';
 import { registerMailboxTests } from './cases/mailboxes.js';
@@ -20,8 +21,12 @@ import { registerQuotaTests } from './cases/quota.js';
 import { registerSearchTests } from './cases/search.js';
 import { registerDeletionTests } from './cases/deletions.js';
 import { registerRetentionTests } from './cases/retention.js';
+import { registerThreadPageTests } from './cases/thread-page.js';
 import { registerTokenTests } from './cases/tokens.js';
+import { registerTotpTests } from './cases/totp.js';
 import { registerUidModseqTests } from './cases/uids-modseq.js';
+import { registerUnitVisibilityTests } from './cases/unit-visibility.js';
+import { registerUserBatchTests } from './cases/user-batch.js';
 import { registerWebTests } from './cases/web.js';
 import { makeSuite, type BackendFactory, type ConformanceOptions } from './suite.js';
 
@@ -29,6 +34,7 @@ export type { BackendFactory, BackendInstance, ConformanceOptions, TestContext }
 
 const sections: [string, (suite: ReturnType<typeof makeSuite>) => void][] = [
   ['accounts', registerAccountTests],
+  ['accounts: bulk creation', registerUserBatchTests],
   ['mailboxes', registerMailboxTests],
   ['UID and MODSEQ', registerUidModseqTests],
   ['flags and expunge', registerFlagExpungeTests],
@@ -38,6 +44,7 @@ const sections: [string, (suite: ReturnType<typeof makeSuite>) => void][] = [
   ['text search', registerSearchTests],
   ['calendars and contacts', registerDavTests],
   ['calendars and contacts: batches', registerDavBatchTests],
+  ['calendars and contacts: sync pages', registerDavSyncPageTests],
   ['outbound queue', registerQueueTests],
   ['audit log', registerAuditTests],
   ['change feed', registerChangeFeedTests],
@@ -45,8 +52,11 @@ const sections: [string, (suite: ReturnType<typeof makeSuite>) => void][] = [
   ['retention marks', registerRetentionTests],
   ['pending deletions', registerDeletionTests],
   ['message list pages', registerMessagePageTests],
+  ['conversation pages', registerThreadPageTests],
   ['index columns and sort keys', registerIndexColumnTests],
   ['web sessions and settings', registerWebTests],
+  ['unit visibility, items by UID', registerUnitVisibilityTests],
+  ['TOTP second factor', registerTotpTests],
 ];
 
 /** Registers every contract test for the backend `name`. `options.skip` maps a test name to

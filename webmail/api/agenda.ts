@@ -4,8 +4,8 @@
 // RFC 6047) through the delivery pipeline, and answers to invitations received by mail.
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
-import { buildItipMessage, listOccurrences, mailItip, parseCalendarObject, type ItipMail } from '../../core/index.js';
-import type { DavCollection } from '../../storage/index.js';
+import { buildItipMessage, listOccurrences, mailItip, parseCalendarObject, PreconditionFailed, type ItipMail } from '../../core/index.js';
+import type { DavCollection, DavItem } from '../../storage/index.js';
 import type { AuthedContext } from './context.js';
 import { ownMailbox } from './mailboxes.js';
 import type { MessageReader, ParsedMessage } from './parsed.js';
@@ -155,6 +155,34 @@ async function store(ctx: AuthedContext, calendar: DavCollection, name: string, 
     name, uid: parsed.uid, data, componentType: parsed.componentType, firstStart: parsed.firstStart, lastEnd: parsed.lastEnd,
   }, conditions);
   return item;
+}
+
+/**
+ * Moves an event to another calendar of the user as a CalDAV MOVE does (RFC 4918 §9.9): the
+ * object is written into the target, then removed from the source only if it is still the
+ * version read (`ifMatch`), else the copy is taken back. Both collections' sync tokens move
+ * (RFC 6578), so a CalDAV client sees it leave one and appear in the other.
+ */
+async function relocate(ctx: AuthedContext, from: DavCollection, to: DavCollection, item: DavItem, data: string, ifMatch: string): Promise<DavItem> {
+  const { dav } = ctx.deps.store;
+  if (ifMatch !== item.etag) throw new PreconditionFailed('The event changed meanwhile');
+  // Another object may carry this name there (the UID is checked by the store: 409).
+  const name = (await dav.getItem(to.id, item.name)) ? `${randomUUID()}.ics` : item.name;
+  const saved = await store(ctx, to, name, data, { ifNoneMatch: '*' });
+  try {
+    await dav.deleteItem(from.id, item.name, { ifMatch });
+  } catch (err) {
+    await dav.deleteItem(to.id, saved.name).catch(() => undefined);
+    throw err;
+  }
+  return saved;
+}
+
+/** The calendar named by `calendarId` in the body when it is not `current`, else null. */
+async function targetCalendar(ctx: AuthedContext, body: Record<string, unknown>, current: DavCollection): Promise<DavCollection | null> {
+  if (body.calendarId === undefined || body.calendarId === null || body.calendarId === current.id) return null;
+  if (typeof body.calendarId !== 'string') throw Errors.invalid('"calendarId" must be a calendar id', 'calendarId');
+  return ownCalendar(ctx, body.calendarId);
 }
 
 const ANSWERS = ['ACCEPTED', 'DECLINED', 'TENTATIVE'] as const;
@@ -334,14 +362,33 @@ export function agendaRoutes(reader: MessageReader): ApiRoute[] {
         event.updatePropertyWithValue('sequence', Number(event.getFirstPropertyValue('sequence') ?? 0) + 1);
         const data = serialize(root);
         const etag = typeof body.etag === 'string' ? body.etag : undefined;
-        const saved = await store(ctx, calendar, item.name, data, { ifMatch: etag ?? item.etag });
+        const target = await targetCalendar(ctx, body, calendar);
+        const saved = target
+          ? await relocate(ctx, calendar, target, item, data, etag ?? item.etag)
+          : await store(ctx, calendar, item.name, data, { ifMatch: etag ?? item.etag });
         let invitations = null;
         if (input.attendees.length || before.size) {
           const removed = [...before].filter((a) => !input.attendees.includes(a));
           invitations = input.attendees.length ? await sendItip(ctx, buildItipMessage(data, 'REQUEST'), 'Invitation modifiée', describe(input)) : null;
           if (removed.length) await sendItip(ctx, buildItipMessage(item.data, 'CANCEL', removed), 'Annulation', describe(input));
         }
-        sendJson(ctx.res, 200, { ...eventJson(calendar.id, saved.name, saved.etag, saved.data), invitations });
+        sendJson(ctx.res, 200, { ...eventJson(target?.id ?? calendar.id, saved.name, saved.etag, saved.data), invitations });
+      },
+    },
+    {
+      // Only the calendar changes: allowed for any event of the user, an invitation received
+      // from someone else included; nothing is mailed.
+      method: 'POST', path: '/calendars/:id/events/:name/move',
+      async handler(ctx) {
+        const calendar = await ownCalendar(ctx, ctx.params.id);
+        const body = await ctx.body();
+        const item = await ctx.deps.store.dav.getItem(calendar.id, ctx.params.name);
+        if (!item || item.componentType !== 'VEVENT') throw Errors.notFound('No such event');
+        if (typeof body.calendarId !== 'string') throw Errors.invalid('"calendarId" must be a calendar id', 'calendarId');
+        const target = await targetCalendar(ctx, body, calendar);
+        const etag = typeof body.etag === 'string' ? body.etag : item.etag;
+        const saved = target ? await relocate(ctx, calendar, target, item, item.data, etag) : item;
+        sendJson(ctx.res, 200, eventJson(target?.id ?? calendar.id, saved.name, saved.etag, saved.data));
       },
     },
     {

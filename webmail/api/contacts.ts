@@ -1,8 +1,8 @@
 // Address autocomplete: the district directory (users and groups of every hosted domain) and
 // the user's personal address books (CardDAV collections in the DavStore).
 import { randomUUID } from 'node:crypto';
-import { buildVCard } from '../../core/index.js';
-import type { DavCollection, DavItem, Store } from '../../storage/index.js';
+import { buildVCard, UnitVisibility } from '../../core/index.js';
+import type { DavCollection, DavItem, Store, Unit } from '../../storage/index.js';
 import type { AuthedContext } from './context.js';
 import { Errors } from './errors.js';
 import { sendJson, str, strList } from './http.js';
@@ -46,17 +46,18 @@ export class Directory {
     this.entries = null;
   }
 
-  async search(q: string, limit = MAX_RESULTS): Promise<Contact[]> {
+  async search(q: string, visible: Visible, limit = MAX_RESULTS): Promise<Contact[]> {
     const words = fold(q).split(/\s+/).filter(Boolean);
     if (words.length === 0) return [];
-    return (await this.find(words, null, limit)).map((e) => ({ name: e.name, address: e.address, source: 'directory' as const }));
+    return (await this.find(words, null, visible, limit)).map((e) => ({ name: e.name, address: e.address, source: 'directory' as const }));
   }
 
-  /** Entries matching every word, in `units` when given (null: anywhere). */
-  async find(words: string[], units: Set<string> | null, limit: number): Promise<DirectoryEntry[]> {
+  /** Entries matching every word, in `units` when given (null: anywhere), that the viewer may see. */
+  async find(words: string[], units: Set<string> | null, visible: Visible, limit: number): Promise<DirectoryEntry[]> {
     const out: DirectoryEntry[] = [];
     for (const e of await this.load()) {
       if (units && (e.unit === null || !units.has(e.unit))) continue;
+      if (!visible(e.unit)) continue;
       if (words.every((w) => e.key.includes(w))) {
         out.push(e);
         if (out.length >= limit) break;
@@ -106,6 +107,16 @@ export function vcardEmails(data: string): { name: string; addresses: string[] }
   return { name, addresses };
 }
 
+/** Whether the viewer may see an entry of this unit. */
+type Visible = (unit: string | null) => boolean;
+
+/** A hidden unit's people and groups are seen only from inside it (core/accounts/units.ts).
+ *  Read per request: hiding a unit takes effect at once, whatever the copy in memory. */
+async function visibleTo(ctx: AuthedContext, units?: Unit[]): Promise<Visible> {
+  const visibility = UnitVisibility.of(units ?? await ctx.deps.store.accounts.listUnits());
+  return (unit) => visibility.sees(ctx.user.unit, unit);
+}
+
 /** The unit and every unit below it. */
 function unitTree(units: { name: string; parent: string | null }[], root: string): Set<string> {
   const out = new Set([root]);
@@ -151,16 +162,19 @@ export function contactRoutes(directory: Directory): ApiRoute[] {
       async handler(ctx) {
         const words = fold((ctx.url.searchParams.get('q') ?? '').slice(0, 200)).split(/\s+/).filter(Boolean);
         const unit = ctx.url.searchParams.get('unit');
-        const units = unit ? unitTree(await ctx.deps.store.accounts.listUnits(), unit) : null;
+        const all = await ctx.deps.store.accounts.listUnits();
+        const units = unit ? unitTree(all, unit) : null;
         if (words.length === 0 && !units) throw Errors.invalid('Give a name to search for, or a unit', 'q');
-        const found = await directory.find(words, units, 200);
+        const found = await directory.find(words, units, await visibleTo(ctx, all), 200);
         sendJson(ctx.res, 200, { people: found.map((e) => ({ name: e.name, address: e.address, unit: e.unit, kind: e.kind })) });
       },
     },
     {
       method: 'GET', path: '/directory/units',
       async handler(ctx) {
-        const units = await ctx.deps.store.accounts.listUnits();
+        const all = await ctx.deps.store.accounts.listUnits();
+        const visible = await visibleTo(ctx, all);
+        const units = all.filter((u) => visible(u.name));
         sendJson(ctx.res, 200, { units: units.map((u) => ({ name: u.name, displayName: u.displayName, parent: u.parent })) });
       },
     },
@@ -225,7 +239,7 @@ export function contactRoutes(directory: Directory): ApiRoute[] {
         }
         const seen = new Set<string>();
         const contacts: Contact[] = [];
-        for (const c of [...personal, ...(await directory.search(q))]) {
+        for (const c of [...personal, ...(await directory.search(q, await visibleTo(ctx)))]) {
           const k = c.address.toLowerCase();
           if (seen.has(k)) continue;
           seen.add(k);

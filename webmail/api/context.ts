@@ -19,6 +19,11 @@ export interface WebmailDeps {
   sessionMaxHours: number;
   /** argon2 cost for new app passwords. */
   hash: HashParams;
+  /** Private folder (0700) for the temporary files of an export; a fresh one under the
+   *  system's temp folder when not given. */
+  tmpDir?: string;
+  /** 32-byte key sealing TOTP secrets at rest; without it they are stored as base32. */
+  totpKey?: Buffer;
   /** Aborted when the server stops: open event streams end at once instead of holding the
    *  shutdown for its whole grace period. */
   shutdown?: AbortSignal;

@@ -1,5 +1,6 @@
 // The webmail JSON API mounted at /api (contract: webmail/API.md).
 import type { HttpRoute } from '../../core/http/index.js';
+import { SecretSealer, TotpFactor } from '../../core/index.js';
 import { actionRoutes } from './actions.js';
 import { agendaRoutes } from './agenda.js';
 import { composeRoutes } from './compose.js';
@@ -10,7 +11,9 @@ import { mailboxRoutes } from './mailboxes.js';
 import { messageRoutes } from './messages.js';
 import { MessageReader } from './parsed.js';
 import { apiRoute } from './router.js';
+import { LoginChallenges } from './login-challenges.js';
 import { searchRoutes } from './search.js';
+import { securityRoutes } from './security-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { Sessions } from './sessions.js';
 import { settingsRoutes } from './settings.js';
@@ -22,12 +25,14 @@ export function createApiRoute(deps: WebmailDeps): HttpRoute {
   const sessions = new Sessions(deps);
   const directory = new Directory(deps.store);
   const reader = new MessageReader(deps.store);
+  // The second factor counts its failures in the guard every protocol shares.
+  const totp = new TotpFactor(deps.store, { guard: deps.authenticator.guard, sealer: deps.totpKey ? new SecretSealer(deps.totpKey) : undefined });
   const unsubscribe = deps.store.changes.subscribe((e) => {
     if (e.kind === 'account.user' || e.kind === 'account.group') directory.invalidate();
   });
   deps.shutdown?.addEventListener('abort', unsubscribe, { once: true });
   return apiRoute(deps, sessions, [
-    ...sessionRoutes(sessions),
+    ...sessionRoutes(sessions, { totp, challenges: new LoginChallenges() }),
     ...mailboxRoutes(),
     ...messageRoutes(reader),
     ...actionRoutes(),
@@ -36,6 +41,7 @@ export function createApiRoute(deps: WebmailDeps): HttpRoute {
     ...eventRoutes(sessions),
     ...contactRoutes(directory),
     ...settingsRoutes(sessions),
+    ...securityRoutes(totp),
     ...agendaRoutes(reader),
   ]);
 }

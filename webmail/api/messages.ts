@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Attachment } from 'mailparser';
 import { domainOf } from '../../core/index.js';
-import type { Mailbox, MailboxStatus, MessageRecord } from '../../storage/index.js';
+import type { Mailbox, MailboxStatus, MessageRecord, MessageSortKeys } from '../../storage/index.js';
 import { calendarPart, invitationJson } from './agenda.js';
 import { authView, ownAuthResults } from './auth-results.js';
 import type { AuthedContext } from './context.js';
@@ -13,7 +13,8 @@ import { ownMailbox } from './mailboxes.js';
 import type { MessageReader, ParsedMessage } from './parsed.js';
 import type { ApiRoute } from './router.js';
 import { mailDocument, mailDocumentCsp, sanitizeMailHtml } from './sanitize.js';
-import { listItem, summaryOf, type ListItem } from './summary.js';
+import { listItem, summaryOf } from './summary.js';
+import { sendThreadPage, threadRoutes } from './threads.js';
 
 const SORTS = ['date', 'from', 'subject', 'size'] as const;
 /** Served inline on request (the message view's images); anything else is a download. */
@@ -97,10 +98,11 @@ class SortedOrders {
       this.cache.set(key, hit);
       return hit.uids;
     }
-    const { mail } = ctx.deps.store;
-    const index = await mail.listMessageIndex(mailboxId);
-    const all = (await mail.getMessages(mailboxId, index.map((e) => e.uid))).map((r) => listItem(r));
-    const keyOf = sort === 'from' ? (m: ListItem) => m.from?.name || m.from?.address || '' : (m: ListItem) => m.subject.replace(/^((re|fwd?|tr)\s*:\s*)+/i, '');
+    // Only the sort field of each summary is read, not whole records.
+    const all = await ctx.deps.store.mail.listSortKeys(mailboxId, null, [sort]);
+    const keyOf = sort === 'from'
+      ? (m: MessageSortKeys) => m.from?.name || m.from?.address || ''
+      : (m: MessageSortKeys) => (m.subject ?? '').replace(/^((re|fwd?|tr)\s*:\s*)+/i, '');
     const collator = new Intl.Collator('fr', { sensitivity: 'base' });
     const keys = new Map(all.map((m) => [m.uid, keyOf(m)]));
     const uids = all.map((m) => m.uid).sort((a, b) => collator.compare(keys.get(a)!, keys.get(b)!) || a - b);
@@ -113,6 +115,7 @@ class SortedOrders {
 export function messageRoutes(reader: MessageReader): ApiRoute[] {
   const orders = new SortedOrders();
   return [
+    ...threadRoutes(),
     {
       method: 'GET', path: '/mailboxes/:id/messages',
       async handler(ctx) {
@@ -121,6 +124,11 @@ export function messageRoutes(reader: MessageReader): ApiRoute[] {
         const limit = queryInt(ctx.url, 'limit', 50, 1, 200);
         const sort = queryEnum(ctx.url, 'sort', SORTS, 'date');
         const order = queryEnum(ctx.url, 'order', ['asc', 'desc'] as const, 'desc');
+        if (queryEnum(ctx.url, 'group', ['none', 'thread'] as const, 'none') === 'thread') {
+          // A conversation's place is its newest message's arrival: date order only.
+          if (sort !== 'date') throw Errors.invalid('Conversations are sorted by date only', 'sort');
+          return sendThreadPage(ctx, mailbox, { order, offset, limit });
+        }
         const { mail } = ctx.deps.store;
         const status = await mail.mailboxStatus(mailbox.id);
         let page;

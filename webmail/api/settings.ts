@@ -80,6 +80,7 @@ export function settingsRoutes(sessions: Sessions): ApiRoute[] {
         if (next.displayName !== ctx.user.displayName) await ctx.deps.accounts.updateUser(ctx.user.address, { displayName: next.displayName }, actor(ctx));
         const { displayName: _, ...stored } = next;
         await ctx.deps.store.userSettings.put(ctx.user.id, { ...doc, ...stored });
+        ctx.deps.delivery.settingsChanged(ctx.user.id);
         sendJson(ctx.res, 200, next);
       },
     },

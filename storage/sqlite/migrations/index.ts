@@ -6,5 +6,9 @@ import { m003 } from './003_dav_queue_audit.js';
 import { m004 } from './004_inline_blobs.js';
 import { m005 } from './005_web_sessions_settings.js';
 import { m006 } from './006_admin_tokens.js';
+import { m007 } from './007_unit_hidden.js';
+import { m008 } from './008_totp.js';
+import { m009 } from './009_message_threads.js';
+import { m010 } from './010_message_text_index.js';
 
-export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, del, get, post, put, setCsrf, setUnauthorizedHandler, type Settings, type User } from './api';
 import { lang, setLang, t, type Lang } from './i18n';
-import { Login } from './login';
+import { Login, type SecondStep } from './login';
 import { MailApp } from './mail-app';
 
 interface SessionReply { user: User; csrf: string }
@@ -42,8 +42,15 @@ export function App() {
     );
   }, []);
 
-  const login = async (address: string, password: string) => {
-    const s = await post<SessionReply>('/session', { address, password });
+  const login = async (address: string, password: string): Promise<SecondStep | void> => {
+    const s = await post<SessionReply | SecondStep>('/session', { address, password });
+    // The TOTP second factor is on: the login form asks for the code (loginCode).
+    if ('challenge' in s) return s;
+    enter(s);
+  };
+  const loginCode = async (challenge: string, code: string) => enter(await post<SessionReply>('/session/totp', { challenge, code }));
+
+  const enter = (s: SessionReply) => {
     setCsrf(s.csrf);
     setNotice('');
     setUser(s.user);
@@ -59,6 +66,6 @@ export function App() {
   };
 
   if (user === undefined) return <p class="loading" role="status">{t('app.loading')}</p>;
-  if (user === null) return <Login key={language} onLogin={login} notice={notice} lang={language} onLang={(l) => { pickedAtLogin.current = true; changeLang(l); }} />;
+  if (user === null) return <Login key={language} onLogin={login} onCode={loginCode} notice={notice} lang={language} onLang={(l) => { pickedAtLogin.current = true; changeLang(l); }} />;
   return <MailApp key={language} user={user} onUser={setUser} onLogout={logout} lang={language} onLang={chooseLang} />;
 }

@@ -1,6 +1,8 @@
 // The event editor, in a modal <dialog> (focus stays inside, Escape closes it): title, time or
 // all-day dates, calendar, place, notes and attendees completed from the directory. Saving with
-// attendees makes the user the organizer: the API mails the invitations (iMIP).
+// attendees makes the user the organizer: the API mails the invitations (iMIP). Choosing another
+// calendar moves the event there; when nothing else changed it is a plain move (allowed for an
+// invitation from someone else too, and nothing is mailed).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AddressInput, splitAddresses } from './address-input';
 import { addDays, allDayKey, dayKey, localInput, parseDay } from './agenda-dates';
@@ -18,6 +20,31 @@ interface Saved { summary: string; invitations?: null | { sent: number; refused:
 export type EventTarget = { calendarId: string; name: string } | { day: Date; hour?: number };
 
 const addressOf = (s: string) => /<([^>]+)>/.exec(s)?.[1]?.trim() ?? s.trim();
+
+interface FormValues {
+  summary: string; allDay: boolean; start: string; end: string; startDay: string; endDay: string;
+  location: string; description: string; attendees: string;
+}
+
+/** The API body the form's values make, or the error to show. */
+function bodyOf(v: FormValues) {
+  if (!v.summary.trim()) return t('agenda.needTitle');
+  let times: { start: string; end: string };
+  if (v.allDay) {
+    if (v.endDay < v.startDay) return t('agenda.endBeforeStart');
+    times = { start: v.startDay, end: dayKey(addDays(parseDay(v.endDay), 1)) };
+  } else {
+    const s = new Date(v.start);
+    const en = new Date(v.end);
+    if (Number.isNaN(s.getTime()) || Number.isNaN(en.getTime())) return t('agenda.badTime');
+    if (en.getTime() <= s.getTime()) return t('agenda.endBeforeStart');
+    times = { start: s.toISOString(), end: en.toISOString() };
+  }
+  return {
+    summary: v.summary.trim(), ...times, allDay: v.allDay, location: v.location, description: v.description,
+    attendees: splitAddresses(v.attendees).map(addressOf).filter(Boolean),
+  };
+}
 
 export function EventForm(props: { calendars: Calendar[]; target: EventTarget; onClose(changed: string | null): void }) {
   const editing = 'name' in props.target ? props.target : null;
@@ -38,6 +65,8 @@ export function EventForm(props: { calendars: Calendar[]; target: EventTarget; o
   const [attendees, setAttendees] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // The form as loaded, to tell a plain move from an edit.
+  const initial = useRef<string | null>(null);
 
   useEffect(() => {
     const d = dialog.current;
@@ -52,51 +81,49 @@ export function EventForm(props: { calendars: Calendar[]; target: EventTarget; o
       setAllDay(ev.allDay);
       setLocation(ev.location);
       setDescription(ev.description);
-      setAttendees(ev.attendees.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', '));
+      const who = ev.attendees.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
+      setAttendees(who);
+      const v: FormValues = { summary: ev.summary, allDay: ev.allDay, start, end, startDay, endDay, location: ev.location, description: ev.description, attendees: who };
       if (ev.allDay) {
-        setStartDay(allDayKey(ev.start));
-        setEndDay(dayKey(addDays(parseDay(allDayKey(ev.end)), -1)));
+        setStartDay(v.startDay = allDayKey(ev.start));
+        setEndDay(v.endDay = dayKey(addDays(parseDay(allDayKey(ev.end)), -1)));
       } else {
-        setStart(localInput(new Date(ev.start)));
-        setEnd(localInput(new Date(ev.end)));
+        setStart(v.start = localInput(new Date(ev.start)));
+        setEnd(v.end = localInput(new Date(ev.end)));
       }
+      const b = bodyOf(v);
+      initial.current = typeof b === 'string' ? null : JSON.stringify(b);
     }, () => setError(t('agenda.loadError')));
   }, []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (!summary.trim()) { setError(t('agenda.needTitle')); return; }
-    let times: { start: string; end: string };
-    if (allDay) {
-      if (endDay < startDay) { setError(t('agenda.endBeforeStart')); return; }
-      times = { start: startDay, end: dayKey(addDays(parseDay(endDay), 1)) };
-    } else {
-      const s = new Date(start);
-      const en = new Date(end);
-      if (Number.isNaN(s.getTime()) || Number.isNaN(en.getTime())) { setError(t('agenda.badTime')); return; }
-      if (en.getTime() <= s.getTime()) { setError(t('agenda.endBeforeStart')); return; }
-      times = { start: s.toISOString(), end: en.toISOString() };
-    }
-    const body = {
-      summary: summary.trim(), ...times, allDay, location, description,
-      attendees: splitAddresses(attendees).map(addressOf).filter(Boolean),
-      ...(loaded ? { etag: loaded.etag } : {}),
-    };
+    const body = bodyOf({ summary, allDay, start, end, startDay, endDay, location, description, attendees });
+    if (typeof body === 'string') { setError(body); return; }
+    const moving = editing !== null && calendarId !== editing.calendarId;
+    const target = props.calendars.find((c) => c.id === calendarId);
     setBusy(true);
     setError('');
     try {
-      const saved = editing
-        ? await put<Saved>(`/calendars/${enc(editing.calendarId)}/events/${enc(editing.name)}`, body)
-        : await post<Saved>(`/calendars/${enc(calendarId)}/events`, body);
-      const inv = saved.invitations;
-      let msg = t(editing ? 'agenda.saved' : 'agenda.created', { title: body.summary });
-      if (inv?.sent) msg += ` ${t('agenda.invitationsSent', { n: inv.sent })}`;
-      if (inv?.refused.length) msg += ` ${t('agenda.invitationsRefused', { list: inv.refused.join(', ') })}`;
+      let msg: string;
+      if (editing && moving && initial.current === JSON.stringify(body)) {
+        await post(`/calendars/${enc(editing.calendarId)}/events/${enc(editing.name)}/move`, { calendarId, etag: loaded?.etag });
+        msg = t('agenda.movedTo', { title: body.summary, calendar: target?.name ?? '' });
+      } else {
+        const saved = editing
+          ? await put<Saved>(`/calendars/${enc(editing.calendarId)}/events/${enc(editing.name)}`, { ...body, ...(loaded ? { etag: loaded.etag } : {}), ...(moving ? { calendarId } : {}) })
+          : await post<Saved>(`/calendars/${enc(calendarId)}/events`, body);
+        const inv = saved.invitations;
+        msg = t(editing ? 'agenda.saved' : 'agenda.created', { title: body.summary });
+        if (moving) msg += ` ${t('agenda.movedTo', { title: body.summary, calendar: target?.name ?? '' })}`;
+        if (inv?.sent) msg += ` ${t('agenda.invitationsSent', { n: inv.sent })}`;
+        if (inv?.refused.length) msg += ` ${t('agenda.invitationsRefused', { list: inv.refused.join(', ') })}`;
+      }
       close(msg);
     } catch (err) {
       setBusy(false);
       if (err instanceof ApiError && err.status === 412) setError(t('agenda.changedMeanwhile'));
-      else if (err instanceof ApiError && err.status === 409) setError(t('agenda.notOrganizer'));
+      else if (err instanceof ApiError && err.status === 409 && err.code === 'conflict') setError(moving ? t('agenda.calendarOnly') : t('agenda.notOrganizer'));
       else setError(err instanceof ApiError ? err.message : t('error.network'));
     }
   };
@@ -146,8 +173,7 @@ export function EventForm(props: { calendars: Calendar[]; target: EventTarget; o
         )}
         <div class="field">
           <label for="ev-calendar">{t('agenda.calendar')}</label>
-          {/* The API keeps an event in its calendar: moving it to another one is not offered. */}
-          <select id="ev-calendar" value={calendarId} disabled={Boolean(editing)} onChange={(e) => setCalendarId(e.currentTarget.value)}>
+          <select id="ev-calendar" value={calendarId} disabled={Boolean(editing) && !loaded} onChange={(e) => setCalendarId(e.currentTarget.value)}>
             {props.calendars.map((c) => <option value={c.id}>{c.group && c.group.name !== c.name ? `${c.name} (${c.group.name})` : c.name}</option>)}
           </select>
         </div>

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AgendaView } from './agenda';
 import { get, type Mailbox, type Quota, type User } from './api';
 import { Compose, type ComposeSeed } from './compose';
+import { Conversation } from './conversation';
 import { ContactsView } from './contacts';
 import { FolderList } from './folders';
 import { t, type Lang } from './i18n';
@@ -14,6 +15,7 @@ import { Reader } from './reader';
 import { hrefs, navigate, useRoute } from './router';
 import { SearchView } from './search';
 import { SettingsView } from './settings';
+import { loadListView } from './thread-list';
 
 export interface MailContext {
   mailboxes: Mailbox[];
@@ -62,6 +64,8 @@ export function MailApp(props: { user: User; onUser(u: User): void; onLogout(): 
   }, [load]);
 
   useEffect(() => {
+    // The list preferences come in while the folders load, not after.
+    void loadListView();
     load().catch(() => setStatus(t('error.network')));
     return subscribeEvents(() => refresh());
   }, [load, refresh]);
@@ -89,7 +93,8 @@ export function MailApp(props: { user: User; onUser(u: User): void; onLogout(): 
 
   const currentId = route.view === 'mail' ? route.mailbox ?? inbox?.id ?? null : route.view === 'search' ? route.mailbox : null;
   const current = mailboxes.find((m) => m.id === currentId) ?? null;
-  const hasReader = (route.view === 'mail' || route.view === 'search') && route.uid !== null;
+  const openThread = route.view === 'mail' ? route.thread ?? null : null;
+  const hasReader = ((route.view === 'mail' || route.view === 'search') && route.uid !== null) || openThread !== null;
 
   const onSearch = (e: Event) => {
     e.preventDefault();
@@ -143,8 +148,9 @@ export function MailApp(props: { user: User; onUser(u: User): void; onLogout(): 
       <main id="main" ref={mainRef} tabIndex={-1}>
         {route.view === 'mail' && current && (
           <>
-            <MessageList ctx={ctx} mailbox={current} openUid={route.uid} />
+            <MessageList ctx={ctx} mailbox={current} openUid={route.uid} openThread={openThread} />
             {route.uid !== null && <Reader ctx={ctx} mailbox={current} uid={route.uid} backHref={hrefs.mailbox(current.id)} />}
+            {openThread !== null && <Conversation ctx={ctx} mailbox={current} threadId={openThread} backHref={hrefs.mailbox(current.id)} />}
           </>
         )}
         {route.view === 'mail' && !current && mailboxes.length > 0 && route.mailbox && <p role="alert">{t('list.noFolder')}</p>}

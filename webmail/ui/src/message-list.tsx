@@ -1,5 +1,6 @@
-// One folder's messages, newest first by default, a page at a time. The list is a roving-focus
-// set of links: j/k or the arrows move, Enter opens, x or Space selects, Delete deletes.
+// One folder's messages (or its conversations), newest first by default, a page at a time with
+// page controls that reach any page of a 50,000-message folder. The list is a roving-focus set
+// of links: j/k or the arrows move, Enter opens, x or Space selects, Delete deletes.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { enc, get, post, type Mailbox, type MessageSummary } from './api';
 import { deleteMessages, FLAGGED, markSpam, moveMessages, SEEN, setFlags } from './actions';
@@ -8,6 +9,8 @@ import { errorText, folderLabel, sortFolders } from './folders';
 import { t } from './i18n';
 import type { MailContext } from './mail-app';
 import { hrefs } from './router';
+import { focusedRow, focusRow, rovingKey } from './roving';
+import { loadListView, saveListView, ThreadRows, type ListView, type ThreadSummary } from './thread-list';
 
 const PAGE = 50;
 
@@ -47,37 +50,15 @@ export function MessageRows(props: {
   }, [props.focusUid, messages]);
 
   const moveTo = (i: number) => {
-    const links = listRef.current?.querySelectorAll<HTMLAnchorElement>('a.row');
-    if (!links || links.length === 0) return;
-    const next = Math.max(0, Math.min(links.length - 1, i));
-    setFocus(next);
-    links[next].focus();
+    const at = focusRow(listRef.current, i);
+    if (at !== null) setFocus(at);
   };
 
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    // Where focus really is (a click or a re-render may have moved it since the last render).
-    const links = [...(listRef.current?.querySelectorAll('a.row') ?? [])];
-    const at = links.indexOf(document.activeElement as Element);
-    const index = at >= 0 ? at : focus;
-    const current = messages[index];
-    switch (e.key) {
-      case 'j': case 'ArrowDown': e.preventDefault(); moveTo(index + 1); break;
-      case 'k': case 'ArrowUp': e.preventDefault(); moveTo(index - 1); break;
-      case 'Home': e.preventDefault(); moveTo(0); break;
-      case 'End': e.preventDefault(); moveTo(messages.length - 1); break;
-      case 'x': case ' ':
-        if (current && props.onToggle) { e.preventDefault(); props.onToggle(current.uid); }
-        break;
-      case 'Delete': case 'Backspace':
-        if (current && props.onDelete) {
-          e.preventDefault();
-          const sel = props.selected && props.selected.size > 0 ? [...props.selected] : [current.uid];
-          props.onDelete(sel);
-        }
-        break;
-    }
-  };
+  const onKeyDown = (e: KeyboardEvent) => rovingKey(e, focusedRow(listRef.current, focus), messages.length, {
+    moveTo,
+    toggle: props.onToggle && ((i) => props.onToggle!(messages[i].uid)),
+    remove: props.onDelete && ((i) => props.onDelete!(props.selected && props.selected.size > 0 ? [...props.selected] : [messages[i].uid])),
+  });
 
   return (
     <ul class="messages" ref={listRef} aria-label={props.label} onKeyDown={onKeyDown}>
@@ -115,48 +96,99 @@ export function MessageRows(props: {
   );
 }
 
-export function MessageList(props: { ctx: MailContext; mailbox: Mailbox; openUid: number | null }) {
+type Page = { total: number; messages?: MessageSummary[]; threads?: ThreadSummary[] };
+
+/** First, previous, page number (typed), next, last. */
+function Pager(props: { offset: number; total: number; onOffset(o: number): void }) {
+  const { offset, total } = props;
+  const pages = Math.max(1, Math.ceil(total / PAGE));
+  const page = Math.floor(offset / PAGE) + 1;
+  const [typed, setTyped] = useState(String(page));
+  useEffect(() => setTyped(String(page)), [page]);
+  const go = (p: number) => props.onOffset((Math.max(1, Math.min(pages, p)) - 1) * PAGE);
+  return (
+    <nav class="pager" aria-label={t('list.pages')}>
+      <button type="button" disabled={page === 1} onClick={() => go(1)}><span aria-hidden="true">« </span>{t('list.first')}</button>
+      <button type="button" disabled={page === 1} onClick={() => go(page - 1)}><span aria-hidden="true">‹ </span>{t('list.prev')}</button>
+      <form class="page-jump" onSubmit={(e) => { e.preventDefault(); const n = Number(typed); if (Number.isInteger(n)) go(n); }}>
+        <label for="page-number">{t('list.page')}</label>
+        <input id="page-number" type="number" inputMode="numeric" min={1} max={pages} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+        <span>{t('list.pageOf', { n: pages })}</span>
+        <button type="submit" class="small">{t('list.go')}</button>
+      </form>
+      <button type="button" disabled={page === pages} onClick={() => go(page + 1)}>{t('list.next')}<span aria-hidden="true"> ›</span></button>
+      <button type="button" disabled={page === pages} onClick={() => go(pages)}>{t('list.last')}<span aria-hidden="true"> »</span></button>
+      <span class="range">{t('list.range', { from: Math.min(total, offset + 1), to: Math.min(total, offset + PAGE), total })}</span>
+    </nav>
+  );
+}
+
+export function MessageList(props: { ctx: MailContext; mailbox: Mailbox; openUid: number | null; openThread?: string | null }) {
   const { ctx, mailbox } = props;
   const [offset, setOffset] = useState(0);
-  const [sort, setSort] = useState('date');
-  const [order, setOrder] = useState('desc');
-  const [data, setData] = useState<{ total: number; messages: MessageSummary[] } | null>(null);
+  const [view, setView] = useState<ListView | null>(null);
+  const [data, setData] = useState<Page | null>(null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [selectedThreads, setSelectedThreads] = useState<Set<string>>(new Set());
   const [error, setError] = useState('');
   const [focusUid, setFocusUid] = useState<{ uid: number } | null>(null);
+  const [focusThread, setFocusThread] = useState<{ id: string } | null>(null);
   const lastOpen = useRef<number | null>(null);
+  const lastThread = useRef<string | null>(null);
+  const grouped = view?.group === 'thread';
+  const sort = grouped ? 'date' : view?.sort ?? 'date';
+  const order = view?.order ?? 'desc';
 
-  useEffect(() => { setOffset(0); setSelected(new Set()); setData(null); }, [mailbox.id]);
+  useEffect(() => { loadListView().then(setView, () => undefined); }, []);
+  useEffect(() => { setOffset(0); setSelected(new Set()); setSelectedThreads(new Set()); setData(null); }, [mailbox.id]);
 
   useEffect(() => {
+    if (!view) return;
     let stale = false;
     const q = new URLSearchParams({ offset: String(offset), limit: String(PAGE), sort, order });
-    get<{ total: number; messages: MessageSummary[] }>(`/mailboxes/${enc(mailbox.id)}/messages?${q}`).then(
+    if (grouped) q.set('group', 'thread');
+    get<Page>(`/mailboxes/${enc(mailbox.id)}/messages?${q}`).then(
       (r) => {
         if (stale) return;
         setData(r);
         setError('');
         // Drop from the selection what is gone.
-        setSelected((s) => new Set([...s].filter((uid) => r.messages.some((m) => m.uid === uid))));
+        setSelected((s) => new Set([...s].filter((uid) => r.messages?.some((m) => m.uid === uid))));
+        setSelectedThreads((s) => new Set([...s].filter((id) => r.threads?.some((th) => th.threadId === id))));
       },
       (err) => { if (!stale) setError(errorText(err)); },
     );
     return () => { stale = true; };
-  }, [mailbox.id, offset, sort, order, ctx.version]);
+  }, [mailbox.id, offset, sort, order, grouped, view !== null, ctx.version]);
 
   useEffect(() => {
     if (props.openUid === null && lastOpen.current !== null) setFocusUid({ uid: lastOpen.current });
     lastOpen.current = props.openUid;
   }, [props.openUid]);
+  useEffect(() => {
+    const open = props.openThread ?? null;
+    if (open === null && lastThread.current !== null) setFocusThread({ id: lastThread.current });
+    lastThread.current = open;
+  }, [props.openThread]);
 
   useEffect(() => { document.title = `${folderLabel(mailbox)}${mailbox.unread ? ` (${mailbox.unread})` : ''} – Facteur`; }, [mailbox]);
 
-  const uids = [...selected];
+  const change = (patch: Partial<ListView>) => {
+    setView((v) => ({ ...(v ?? { group: 'none', sort: 'date', order: 'desc' }), ...patch }));
+    setOffset(0);
+    setData(null);
+    saveListView(patch);
+  };
+
+  const messages = data?.messages ?? [];
+  const threads = data?.threads ?? [];
+  const uids = grouped ? threads.filter((th) => selectedThreads.has(th.threadId)).flatMap((th) => th.uids) : [...selected];
   const run = async (fn: () => Promise<unknown>, done: string) => {
     try {
       await fn();
       ctx.announce(done);
       setSelected(new Set());
+      setSelectedThreads(new Set());
       ctx.refresh();
     } catch (err) {
       ctx.announce(errorText(err));
@@ -168,23 +200,36 @@ export function MessageList(props: { ctx: MailContext; mailbox: Mailbox; openUid
     if (n.has(uid)) n.delete(uid); else n.add(uid);
     return n;
   });
+  const toggleThread = (id: string) => setSelectedThreads((s) => {
+    const n = new Set(s);
+    if (n.has(id)) n.delete(id); else n.add(id);
+    return n;
+  });
 
-  const messages = data?.messages ?? [];
-  const allSelected = messages.length > 0 && messages.every((m) => selected.has(m.uid));
+  const rows = grouped ? threads.length : messages.length;
+  const allSelected = rows > 0 && (grouped ? threads.every((th) => selectedThreads.has(th.threadId)) : messages.every((m) => selected.has(m.uid)));
+  const selectAll = () => {
+    if (grouped) setSelectedThreads(allSelected ? new Set() : new Set(threads.map((th) => th.threadId)));
+    else setSelected(allSelected ? new Set() : new Set(messages.map((m) => m.uid)));
+  };
   const isJunk = mailbox.specialUse === '\\Junk';
   const canEmpty = isJunk || mailbox.specialUse === '\\Trash';
   const total = data?.total ?? 0;
   const targets = sortFolders(ctx.mailboxes).filter((m) => m.id !== mailbox.id);
+  const counts = grouped
+    ? t(total === 1 ? 'list.countsThreadsOne' : 'list.countsThreads', { total, unread: mailbox.unread })
+    : t(total === 1 ? 'list.countsOne' : 'list.counts', { total, unread: mailbox.unread });
 
   return (
     <section class="list" aria-labelledby="list-title">
       <div class="list-head">
         <h1 id="list-title">{folderLabel(mailbox)}</h1>
-        <span class="counts">{t(total === 1 ? 'list.countsOne' : 'list.counts', { total, unread: mailbox.unread })}</span>
+        <span class="counts">{data ? counts : ''}</span>
+        <button type="button" class="small group-toggle" aria-pressed={grouped} disabled={!view} title={t('list.groupLabel')}
+          onClick={() => change({ group: grouped ? 'none' : 'thread' })}>{t('list.group')}</button>
       </div>
       <div class="toolbar" role="group" aria-label={t('list.actions')}>
-        <input type="checkbox" checked={allSelected} disabled={messages.length === 0} aria-label={t('list.selectAll')}
-          onChange={() => setSelected(allSelected ? new Set() : new Set(messages.map((m) => m.uid)))} />
+        <input type="checkbox" checked={allSelected} disabled={rows === 0} aria-label={t('list.selectAll')} onChange={selectAll} />
         <button type="button" disabled={!uids.length} onClick={() => run(() => setFlags(mailbox.id, uids, { add: [SEEN] }), t('action.done'))}>{t('action.markRead')}</button>
         <button type="button" disabled={!uids.length} onClick={() => run(() => setFlags(mailbox.id, uids, { remove: [SEEN] }), t('action.done'))}>{t('action.markUnread')}</button>
         <button type="button" disabled={!uids.length} onClick={() => run(() => setFlags(mailbox.id, uids, { add: [FLAGGED] }), t('action.done'))}>{t('action.flag')}</button>
@@ -208,28 +253,31 @@ export function MessageList(props: { ctx: MailContext; mailbox: Mailbox; openUid
       </div>
       <div class="sort">
         <label for="sort-by">{t('list.sortBy')}</label>
-        <select id="sort-by" value={sort} onChange={(e) => { setSort((e.currentTarget as HTMLSelectElement).value); setOffset(0); }}>
+        {/* A conversation's place is its newest message: by date only. */}
+        <select id="sort-by" value={sort} disabled={grouped} aria-describedby={grouped ? 'sort-note' : undefined}
+          onChange={(e) => change({ sort: (e.currentTarget as HTMLSelectElement).value })}>
           <option value="date">{t('list.sort.date')}</option>
           <option value="from">{t('list.sort.from')}</option>
           <option value="subject">{t('list.sort.subject')}</option>
           <option value="size">{t('list.sort.size')}</option>
         </select>
-        <button type="button" class="small" onClick={() => { setOrder(order === 'desc' ? 'asc' : 'desc'); setOffset(0); }}
+        <button type="button" class="small" onClick={() => change({ order: order === 'desc' ? 'asc' : 'desc' })}
           aria-label={order === 'desc' ? t('list.order.descLabel') : t('list.order.ascLabel')}>{order === 'desc' ? '↓' : '↑'}</button>
+        {grouped && <span id="sort-note" class="sr-only">{t('list.sortDateOnly')}</span>}
       </div>
       {error && <p class="error" role="alert">{error}</p>}
-      {data && messages.length === 0 && <p class="empty">{t('list.none')}</p>}
+      {data && rows === 0 && <p class="empty">{t('list.none')}</p>}
       {!data && !error && <p class="empty" role="status">{t('app.loading')}</p>}
-      <MessageRows messages={messages} mailbox={mailbox} openUid={props.openUid} label={t('list.label', { name: folderLabel(mailbox) })}
-        hrefFor={(m) => (mailbox.specialUse === '\\Drafts' ? hrefs.draft(mailbox.id, m.uid) : hrefs.message(mailbox.id, m.uid))}
-        selected={selected} onToggle={toggle} onDelete={onDelete} focusUid={focusUid} />
-      {total > PAGE && (
-        <nav class="pager" aria-label={t('list.pages')}>
-          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>{t('list.prev')}</button>
-          <span>{t('list.range', { from: offset + 1, to: Math.min(total, offset + PAGE), total })}</span>
-          <button type="button" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>{t('list.next')}</button>
-        </nav>
+      {grouped ? (
+        <ThreadRows threads={threads} mailbox={mailbox} openThread={props.openThread ?? null} label={t('list.threadsLabel', { name: folderLabel(mailbox) })}
+          hrefFor={(th) => (th.count === 1 && mailbox.specialUse === '\\Drafts' ? hrefs.draft(mailbox.id, th.latest.uid) : hrefs.thread(mailbox.id, th.threadId))}
+          selected={selectedThreads} onToggle={toggleThread} onDelete={(list) => onDelete(list.flatMap((th) => th.uids))} focusThread={focusThread} />
+      ) : (
+        <MessageRows messages={messages} mailbox={mailbox} openUid={props.openUid} label={t('list.label', { name: folderLabel(mailbox) })}
+          hrefFor={(m) => (mailbox.specialUse === '\\Drafts' ? hrefs.draft(mailbox.id, m.uid) : hrefs.message(mailbox.id, m.uid))}
+          selected={selected} onToggle={toggle} onDelete={onDelete} focusUid={focusUid} />
       )}
+      {total > PAGE && <Pager offset={offset} total={total} onOffset={setOffset} />}
     </section>
   );
 }

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
-  | { view: 'mail'; mailbox: string | null; uid: number | null }
+  | { view: 'mail'; mailbox: string | null; uid: number | null; thread?: string | null }
   | { view: 'compose'; draft: { mailbox: string; uid: number } | null }
   | { view: 'search'; params: URLSearchParams; mailbox: string | null; uid: number | null }
   | { view: 'settings' }
@@ -26,6 +26,8 @@ export function parseRoute(hash: string): Route {
     case 'search':
       return { view: 'search', params: new URLSearchParams(query), mailbox: parts[1] ?? null, uid: uid(parts[2]) };
     case 'm':
+      // #/m/<folder>/t/<thread>: a conversation opened from the folder's grouped list.
+      if (parts[2] === 't') return { view: 'mail', mailbox: parts[1] ?? null, uid: null, thread: parts[3] ?? null };
       return { view: 'mail', mailbox: parts[1] ?? null, uid: uid(parts[2]) };
     default:
       return { view: 'mail', mailbox: null, uid: null };
@@ -36,6 +38,7 @@ const e = encodeURIComponent;
 export const hrefs = {
   mailbox: (id: string) => `#/m/${e(id)}`,
   message: (id: string, uid: number) => `#/m/${e(id)}/${uid}`,
+  thread: (id: string, threadId: string) => `#/m/${e(id)}/t/${e(threadId)}`,
   compose: () => '#/compose',
   draft: (id: string, uid: number) => `#/compose/${e(id)}/${uid}`,
   settings: () => '#/settings',

@@ -1,10 +1,12 @@
 // Settings: profile (display name, signature), language, out-of-office reply, password,
-// and app passwords for desktop clients (shown once, revocable).
+// app passwords for desktop clients (shown once, revocable), then security.tsx: second factor,
+// recent logins, data export.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, del, enc, get, post, put, type Settings, type User } from './api';
 import { formatDate } from './format';
 import { errorText } from './folders';
 import { LANGS, t, type Lang } from './i18n';
+import { SecuritySettings } from './security';
 
 interface AppPassword { id: string; name: string; createdAt: string; lastUsedAt: string | null }
 interface AutoReply { enabled: boolean; subject: string; text: string; start: string | null; end: string | null }
@@ -86,6 +88,7 @@ export function SettingsView(props: { user: User; onUser(u: User): void; lang: L
       )}
       <PasswordForm address={props.user.address} announce={props.announce} />
       <AppPasswords announce={props.announce} />
+      <SecuritySettings address={props.user.address} announce={props.announce} />
     </section>
   );
 }
