@@ -116,6 +116,21 @@ describe('conversations', () => {
     expect((await alice.get('/api/settings')).body.signature).toBe('Alice, CM2');
     expect((await bob.get('/api/list-view')).body.group).toBe('none');
   });
+
+  it('loses neither of two saves of the settings made at the same time', async () => {
+    // The display name change makes the settings save wait on a durable account write, the
+    // moment a concurrent list-view save could slip in and be overwritten.
+    for (let i = 0; i < 4; i++) {
+      const order = i % 2 === 0 ? 'asc' : 'desc';
+      const [a, b] = await Promise.all([
+        alice.request('PUT', '/api/settings', { displayName: `Alice ${i}`, signature: `Alice ${i}, CM2` }),
+        alice.request('PUT', '/api/list-view', { order }),
+      ]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect((await alice.get('/api/list-view')).body.order).toBe(order);
+      expect((await alice.get('/api/settings')).body.signature).toBe(`Alice ${i}, CM2`);
+    }
+  });
 });
 
 describe('moving events between calendars', () => {

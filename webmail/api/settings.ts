@@ -5,6 +5,7 @@ import type { AuthedContext } from './context.js';
 import { Errors } from './errors.js';
 import { sendJson, str } from './http.js';
 import type { ApiRoute } from './router.js';
+import { updateSettingsDoc } from './settings-doc.js';
 import type { Sessions } from './sessions.js';
 
 export interface WebmailSettings {
@@ -50,38 +51,39 @@ export function settingsRoutes(sessions: Sessions): ApiRoute[] {
       method: 'PUT', path: '/settings',
       async handler(ctx) {
         const body = await ctx.body();
-        const doc = await ctx.deps.store.userSettings.get(ctx.user.id);
-        const current = readSettings(doc, ctx.user.displayName);
-        const next = { ...current, autoReply: { ...current.autoReply } };
-        if (body.displayName !== undefined) {
-          next.displayName = str(body, 'displayName', { max: 200 }).replace(/[\r\n\t]+/g, ' ').trim();
-          if (!next.displayName) throw Errors.invalid('The display name cannot be empty', 'displayName');
-        }
-        if (body.signature !== undefined) next.signature = str(body, 'signature', { max: 10_000 });
-        if (body.language !== undefined) {
-          if (body.language !== 'fr' && body.language !== 'en') throw Errors.invalid('"language" is fr or en', 'language');
-          next.language = body.language;
-        }
-        if (body.autoReply !== undefined) {
-          if (typeof body.autoReply !== 'object' || body.autoReply === null) throw Errors.invalid('"autoReply" must be an object', 'autoReply');
-          const ar = body.autoReply as Record<string, unknown>;
-          if (ar.enabled !== undefined) {
-            if (typeof ar.enabled !== 'boolean') throw Errors.invalid('"autoReply.enabled" must be true or false', 'autoReply.enabled');
-            next.autoReply.enabled = ar.enabled;
+        const saved = await updateSettingsDoc(ctx.deps.store, ctx.user.id, async (doc) => {
+          const current = readSettings(doc, ctx.user.displayName);
+          const next = { ...current, autoReply: { ...current.autoReply } };
+          if (body.displayName !== undefined) {
+            next.displayName = str(body, 'displayName', { max: 200 }).replace(/[\r\n\t]+/g, ' ').trim();
+            if (!next.displayName) throw Errors.invalid('The display name cannot be empty', 'displayName');
           }
-          if (ar.subject !== undefined) next.autoReply.subject = str(ar, 'subject', { max: 200 }).replace(/[\r\n]+/g, ' ');
-          if (ar.text !== undefined) next.autoReply.text = str(ar, 'text', { max: 20_000 });
-          next.autoReply.start = dayField(ar, 'start', next.autoReply.start);
-          next.autoReply.end = dayField(ar, 'end', next.autoReply.end);
-          if (next.autoReply.start && next.autoReply.end && next.autoReply.end < next.autoReply.start) {
-            throw Errors.invalid('The out-of-office end comes before its start', 'autoReply.end');
+          if (body.signature !== undefined) next.signature = str(body, 'signature', { max: 10_000 });
+          if (body.language !== undefined) {
+            if (body.language !== 'fr' && body.language !== 'en') throw Errors.invalid('"language" is fr or en', 'language');
+            next.language = body.language;
           }
-        }
-        if (next.displayName !== ctx.user.displayName) await ctx.deps.accounts.updateUser(ctx.user.address, { displayName: next.displayName }, actor(ctx));
-        const { displayName: _, ...stored } = next;
-        await ctx.deps.store.userSettings.put(ctx.user.id, { ...doc, ...stored });
+          if (body.autoReply !== undefined) {
+            if (typeof body.autoReply !== 'object' || body.autoReply === null) throw Errors.invalid('"autoReply" must be an object', 'autoReply');
+            const ar = body.autoReply as Record<string, unknown>;
+            if (ar.enabled !== undefined) {
+              if (typeof ar.enabled !== 'boolean') throw Errors.invalid('"autoReply.enabled" must be true or false', 'autoReply.enabled');
+              next.autoReply.enabled = ar.enabled;
+            }
+            if (ar.subject !== undefined) next.autoReply.subject = str(ar, 'subject', { max: 200 }).replace(/[\r\n]+/g, ' ');
+            if (ar.text !== undefined) next.autoReply.text = str(ar, 'text', { max: 20_000 });
+            next.autoReply.start = dayField(ar, 'start', next.autoReply.start);
+            next.autoReply.end = dayField(ar, 'end', next.autoReply.end);
+            if (next.autoReply.start && next.autoReply.end && next.autoReply.end < next.autoReply.start) {
+              throw Errors.invalid('The out-of-office end comes before its start', 'autoReply.end');
+            }
+          }
+          if (next.displayName !== ctx.user.displayName) await ctx.deps.accounts.updateUser(ctx.user.address, { displayName: next.displayName }, actor(ctx));
+          const { displayName: _, ...stored } = next;
+          return [{ ...doc, ...stored }, next];
+        });
         ctx.deps.delivery.settingsChanged(ctx.user.id);
-        sendJson(ctx.res, 200, next);
+        sendJson(ctx.res, 200, saved);
       },
     },
     {

@@ -8,6 +8,7 @@ import { Errors } from './errors.js';
 import { sendJson } from './http.js';
 import { ownMailbox } from './mailboxes.js';
 import type { ApiRoute } from './router.js';
+import { updateSettingsDoc } from './settings-doc.js';
 import { listItem, summaryOf } from './summary.js';
 
 const SORTS = ['date', 'from', 'subject', 'size'] as const;
@@ -103,17 +104,18 @@ export function threadRoutes(): ApiRoute[] {
       method: 'PUT', path: '/list-view',
       async handler(ctx) {
         const body = await ctx.body();
-        const doc = await ctx.deps.store.userSettings.get(ctx.user.id);
-        const next = readListView(doc);
-        for (const [field, values] of [['group', GROUPS], ['sort', SORTS], ['order', ORDERS]] as const) {
-          const value = body[field];
-          if (value === undefined) continue;
-          if (!(values as readonly unknown[]).includes(value)) throw Errors.invalid(`"${field}" is one of ${values.join(', ')}`, field);
-          (next as unknown as Record<string, unknown>)[field] = value;
-        }
-        // The rest of the document (signature, out-of-office...) is kept as it is.
-        await ctx.deps.store.userSettings.put(ctx.user.id, { ...doc, listView: next });
-        sendJson(ctx.res, 200, next);
+        const saved = await updateSettingsDoc(ctx.deps.store, ctx.user.id, (doc) => {
+          const next = readListView(doc);
+          for (const [field, values] of [['group', GROUPS], ['sort', SORTS], ['order', ORDERS]] as const) {
+            const value = body[field];
+            if (value === undefined) continue;
+            if (!(values as readonly unknown[]).includes(value)) throw Errors.invalid(`"${field}" is one of ${values.join(', ')}`, field);
+            (next as unknown as Record<string, unknown>)[field] = value;
+          }
+          // The rest of the document (signature, out-of-office...) is kept as it is.
+          return [{ ...doc, listView: next }, next];
+        });
+        sendJson(ctx.res, 200, saved);
       },
     },
   ];
