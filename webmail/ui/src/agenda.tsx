@@ -82,16 +82,21 @@ export function AgendaView(props: { mode: AgendaMode; date: string | null; versi
   const writable = calendars; // members may edit their groups' calendars (API.md)
 
   // p / n / t: previous, next, today, as in common calendar apps; ignored while typing or in the form.
+  // The listener reads the targets of the week now shown (set at each render): an effect runs
+  // after the paint, so a key pressed as soon as the new week shows would else use the old one.
+  const keyTargets = useRef({ prev, next, today, editing: editing !== null, mode: props.mode });
+  keyTargets.current = { prev, next, today, editing: editing !== null, mode: props.mode };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      const k = keyTargets.current;
       const el = e.target as HTMLElement;
-      if (editing || e.ctrlKey || e.metaKey || e.altKey || el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) return;
-      const to = e.key === 'p' ? prev : e.key === 'n' ? next : e.key === 't' ? today : null;
-      if (to) { e.preventDefault(); navigate(hrefs.agenda(props.mode, to)); }
+      if (k.editing || e.ctrlKey || e.metaKey || e.altKey || el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) return;
+      const to = e.key === 'p' ? k.prev : e.key === 'n' ? k.next : e.key === 't' ? k.today : null;
+      if (to) { e.preventDefault(); navigate(hrefs.agenda(k.mode, to)); }
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  });
+  }, []);
 
   const onClosed = (changed: string | null) => {
     setEditing(null);
