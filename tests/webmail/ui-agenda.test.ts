@@ -2,34 +2,29 @@
 // against the real server: an event with an attendee is created in the week view, shows in the
 // grid, reaches the attendee as an invitation by mail (read over IMAP), is moved then deleted;
 // the directory is searched and a person added to the address book; axe-core checks the screens.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../server-harness.js';
 import { WebClient } from './api-client.js';
+import { axeViolations as axeOf, launchChromium, signedInPage } from './browser.js';
 import { ensureUiBuilt } from './ui-build.js';
 
 const DOMAIN = 'agenda.test';
 const ALICE = `alice@${DOMAIN}`;
 const BOB = `bob@${DOMAIN}`;
 const SHOTS = fileURLToPath(new URL('./output/', import.meta.url));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: TestServer;
 let browser: Browser;
 let page: Page;
 let base: string;
 
-async function axeViolations(on: Page = page): Promise<string[]> {
-  return on.evaluate(`(async () => {
-    if (!window.axe) { ${AXE}; }
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-  })()`) as Promise<string[]>;
+function axeViolations(on: Page = page): Promise<string[]> {
+  return axeOf(on);
 }
 
 /** Subject and body of every message in Bob's INBOX, over IMAP. */
@@ -68,15 +63,8 @@ beforeAll(async () => {
   await server.accounts.createUser({ address: ALICE, displayName: 'Alice Martin', password: TEST_PASSWORD, unit: 'college-jaures' });
   await server.accounts.createUser({ address: BOB, displayName: 'Bob Durand', password: TEST_PASSWORD, unit: 'college-jaures' });
   await server.accounts.createGroup({ address: `maths@${DOMAIN}`, displayName: 'Équipe de maths', members: [ALICE] });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(base);
-  await page.getByLabel('Adresse électronique').fill(ALICE);
-  await page.getByLabel('Mot de passe').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  browser = await launchChromium();
+  page = await signedInPage(browser, base, ALICE, TEST_PASSWORD);
   await page.getByRole('list', { name: /Messages du dossier/ }).waitFor();
 }, 60_000);
 

@@ -3,21 +3,20 @@
 // (kept in the user's settings), a conversation opened with its messages in order, the list's
 // pages reached by number on a large folder, an event moved from the user's calendar to their
 // group's (which CalDAV then serves from there); axe-core checks each screen.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendRawMessage } from '../../core/index.js';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../server-harness.js';
 import { WebClient } from './api-client.js';
+import { axeViolations as axeOf, launchChromium, signedInPage } from './browser.js';
 import { ensureUiBuilt } from './ui-build.js';
 
 const DOMAIN = 'fil.test';
 const ALICE = `alice@${DOMAIN}`;
 const SHOTS = fileURLToPath(new URL('./output/', import.meta.url));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const BIG = 130;
 
 let server: TestServer;
@@ -25,12 +24,8 @@ let browser: Browser;
 let page: Page;
 let base: string;
 
-async function axeViolations(on: Page = page): Promise<string[]> {
-  return on.evaluate(`(async () => {
-    if (!window.axe) { ${AXE}; }
-    const r = await window.axe.run(document, { iframes: false, runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-  })()`) as Promise<string[]>;
+function axeViolations(on: Page = page): Promise<string[]> {
+  return axeOf(on, { iframes: false });
 }
 
 function mail(o: { id: string; subject: string; from: string; refs?: string[]; to?: string; date: string }): Buffer {
@@ -73,15 +68,8 @@ beforeAll(async () => {
       { internalDate: new Date(Date.UTC(2025, 0, 1) + i * 3600_000), flags: ['\\Seen'] });
   }
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(base);
-  await page.getByLabel('Adresse électronique').fill(ALICE);
-  await page.getByLabel('Mot de passe').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  browser = await launchChromium();
+  page = await signedInPage(browser, base, ALICE, TEST_PASSWORD);
   await page.getByRole('list', { name: 'Messages du dossier Boîte de réception' }).waitFor();
 }, 90_000);
 
