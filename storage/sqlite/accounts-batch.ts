@@ -11,6 +11,7 @@ import { AlreadyExists, Conflict, Invalid, NotFound } from '../../core/errors.js
 import type { CreateUserOutcome, Id, NewUserBatchItem, UserProvision } from '../types.js';
 import { checkQuota, checkRole, checkText, normalizeAddress } from './accounts-names.js';
 import { toUser, type UserRow } from './accounts-rows.js';
+import { insertAuditRow } from './audit.js';
 import { newId, prepareCached, type Db } from './db.js';
 import type { SqliteContext } from './index.js';
 import { mapStoreErrors } from './mail-errors.js';
@@ -36,7 +37,7 @@ function refusal(err: unknown): boolean {
 
 export class UserBatchWriter {
   private readonly db: Db;
-  private readonly s: Record<'domain' | 'taken' | 'insertUser' | 'insertUnit' | 'audit', Statement>;
+  private readonly s: Record<'domain' | 'taken' | 'insertUser' | 'insertUnit', Statement>;
   private readonly one: (c: Checked, now: number, domains: Map<string, boolean>) => UserRow;
 
   constructor(private readonly ctx: SqliteContext, private readonly provisioner: (userId: Id, provision: UserProvision) => void) {
@@ -49,7 +50,6 @@ export class UserBatchWriter {
       insertUser: db.prepare(`INSERT INTO users (id, address, domain, display_name, password_hash, quota_bytes, role, unit, enabled, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
       insertUnit: db.prepare('INSERT OR IGNORE INTO units (name, parent, display_name) VALUES (?, NULL, ?)'),
-      audit: db.prepare('INSERT INTO audit_log (at, actor, action, target, unit, ip, success, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     };
     // Called inside the batch's transaction, so better-sqlite3 runs it as a SAVEPOINT.
     this.one = db.transaction((c: Checked, now: number, domains: Map<string, boolean>) => this.insert(c, now, domains));
@@ -68,7 +68,11 @@ export class UserBatchWriter {
       }
     });
     if (checked.length > 0) {
-      mapStoreErrors(() => lazyTx(this.db, () => {
+      // A batch writes hundreds of pages where a single commit writes a few dozen: counted as
+      // one commit, 10,000 users left a 390 MB WAL behind. Counted as one per 4 users, the WAL
+      // is folded back about every 1,000 users (a synced checkpoint blocks this thread: not
+      // every batch).
+      await this.ctx.walSync.durable(() => mapStoreErrors(() => lazyTx(this.db, () => {
         const now = Date.now();
         // Asked once per batch, under the write lock, so the answer holds until the commit.
         const domains = new Map<string, boolean>();
@@ -80,13 +84,7 @@ export class UserBatchWriter {
             outcomes[index] = { ok: false, error: err as Error };
           }
         }
-      }));
-      // A batch writes hundreds of pages where a single commit writes a few dozen: counted as
-      // one commit, 10,000 users left a 390 MB WAL behind. Counted as one per 4 users, the WAL
-      // is folded back about every 1,000 users (a synced checkpoint blocks this thread: not
-      // every batch).
-      for (let i = 0; i < checked.length; i += 4) this.ctx.walSync.committed();
-      await this.ctx.walSync.sync();
+      })), Math.ceil(checked.length / 4));
       this.ctx.changes.notify();
     }
     return outcomes;
@@ -105,9 +103,7 @@ export class UserBatchWriter {
     this.ctx.changes.record({ kind: 'account.user', userId: row.id });
     if (c.item.provision) this.provisioner(row.id, c.item.provision);
     const a = c.item.audit;
-    if (a) {
-      this.s.audit.run(now, a.actor, a.action, a.target ?? null, a.unit ?? null, a.ip ?? null, a.success ? 1 : 0, JSON.stringify(a.details ?? {}));
-    }
+    if (a) insertAuditRow(this.db, a, now);
     return row;
   }
 }

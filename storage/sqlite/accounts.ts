@@ -14,7 +14,6 @@ import {
   type AliasRow, type AppPasswordRow, type DkimRow, type DomainRow, type GroupRow, type UnitRow, type UserRow,
 } from './accounts-rows.js';
 import { newId, writeTx } from './db.js';
-import { lazyTx } from './wal-sync.js';
 import type { SqliteContext } from './index.js';
 import { unlinkReleased } from './mail-blob-pins.js';
 import { mapStoreErrors } from './mail-errors.js';
@@ -54,8 +53,6 @@ export class SqliteAccounts implements AccountStore {
       setUnitHidden: db.prepare('UPDATE units SET hidden = ? WHERE name = ? AND hidden <> ? RETURNING *'),
       user: db.prepare('SELECT * FROM users WHERE id = ?'),
       userByAddress: db.prepare('SELECT * FROM users WHERE address = ?'),
-      insertUser: db.prepare(`INSERT INTO users (id, address, domain, display_name, password_hash, quota_bytes, role, unit, enabled, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
       updateUser: db.prepare(`UPDATE users SET display_name = ?, password_hash = ?, quota_bytes = ?, role = ?, unit = ?, enabled = ?, updated_at = ?
         WHERE id = ? RETURNING *`),
       deleteUser: db.prepare('DELETE FROM users WHERE id = ?'),
@@ -85,16 +82,6 @@ export class SqliteAccounts implements AccountStore {
   /** One write transaction; change events become visible to subscribers after it commits. */
   private tx<T>(fn: () => T): T {
     const result = mapStoreErrors(() => writeTx(this.ctx.db, fn));
-    this.ctx.changes.notify();
-    return result;
-  }
-
-  /** Like tx(), for the bulk paths (an import creates users several at a time): the commit does
-   *  not block on the disk, and concurrent ones share one fsync (wal-sync.ts). Resolves once durable. */
-  private async sharedSyncTx<T>(fn: () => T): Promise<T> {
-    const result = mapStoreErrors(() => lazyTx(this.ctx.db, fn));
-    this.ctx.walSync.committed();
-    await this.ctx.walSync.sync();
     this.ctx.changes.notify();
     return result;
   }
@@ -202,23 +189,11 @@ export class SqliteAccounts implements AccountStore {
 
   // ------------------------------------------------------------ users
 
+  /** One user through the bulk path (accounts-batch.ts), which holds the checks and inserts. */
   async createUser(user: NewUser, provision?: UserProvision): Promise<User> {
-    const { address, domain } = normalizeAddress(user.address);
-    const displayName = checkText(user.displayName, 'displayName');
-    const hash = user.passwordHash === null ? null : checkText(user.passwordHash, 'passwordHash', 1000);
-    const quota = checkQuota(user.quotaBytes);
-    const role = checkRole(user.role);
-    const unit = user.unit === null || user.unit === undefined ? null : checkText(user.unit, 'unit', 200);
-    if (typeof user.enabled !== 'boolean') throw new Invalid('enabled must be a boolean', 'enabled');
-    return toUser(await this.sharedSyncTx(() => {
-      this.needDomain(domain);
-      this.needFree(address);
-      const now = Date.now();
-      const row = this.s.insertUser.get(newId(), address, domain, displayName, hash, quota, role, unit, user.enabled ? 1 : 0, now, now) as UserRow;
-      this.ctx.changes.record({ kind: 'account.user', userId: row.id });
-      if (provision) this.provisioner(row.id, provision);
-      return row;
-    }));
+    const [outcome] = await this.createUsers([{ user, provision }]);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.user;
   }
 
   private batchWriter: UserBatchWriter | null = null;

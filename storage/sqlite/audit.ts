@@ -11,6 +11,15 @@ interface Row {
 
 const DEFAULT_LIMIT = 100;
 
+/** Inside a write transaction: one audit row (also written by bulk provisioning, in the same
+ *  transaction as the users it records). Returns its sequence number. */
+export function insertAuditRow(db: Db, entry: Omit<AuditEntry, 'id' | 'at'>, at: number): number {
+  return prepareCached(db, `INSERT INTO audit_log (at, actor, action, target, unit, ip, success, details)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
+    .pluck().get(at, entry.actor, entry.action, entry.target ?? null, entry.unit ?? null, entry.ip ?? null,
+      entry.success ? 1 : 0, JSON.stringify(entry.details ?? {})) as number;
+}
+
 export class SqliteAudit implements AuditLog {
   private readonly db: Db;
 
@@ -23,12 +32,7 @@ export class SqliteAudit implements AuditLog {
     const details = entry.details ?? {};
     // Logins and bulk imports append often: the commit does not block on the disk, and
     // appends made together share one fsync before they return (wal-sync.ts).
-    const seq = lazyTx(this.db, () => prepareCached(this.db, `INSERT INTO audit_log (at, actor, action, target, unit, ip, success, details)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
-      .pluck().get(at.getTime(), entry.actor, entry.action, entry.target ?? null, entry.unit ?? null, entry.ip ?? null,
-        entry.success ? 1 : 0, JSON.stringify(details)) as number);
-    this.ctx.walSync.committed();
-    await this.ctx.walSync.sync();
+    const seq = await this.ctx.walSync.durable(() => lazyTx(this.db, () => insertAuditRow(this.db, { ...entry, details }, at.getTime())));
     return {
       id: String(seq),
       at: new Date(at.getTime()),

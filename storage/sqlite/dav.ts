@@ -209,20 +209,8 @@ export class SqliteDav implements DavStore {
   }
 
   async changesSince(collectionId: Id, token: number): Promise<{ token: number; changed: string[]; deleted: string[] }> {
-    if (!Number.isSafeInteger(token) || token < 0) throw new Invalid(`bad sync token ${token}`, 'token');
-    // One read transaction, so the token returned matches the lists exactly.
-    return this.db.transaction(() => {
-      const collection = this.requireCollection(collectionId);
-      if (token > collection.sync_token) throw new Invalid(`sync token ${token} was never issued`, 'token');
-      // Token 0 is the empty collection at creation: nothing can have been removed from the
-      // client's view (RFC 6578 §3.4: an initial sync reports no removed members).
-      if (token !== 0 && token < collection.sync_horizon) throw new Invalid(`sync token ${token} is too old`, 'token');
-      const changed = prepareCached(this.db, 'SELECT name FROM dav_items WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name')
-        .pluck().all(collectionId, token) as string[];
-      const deleted = token === 0 ? [] : prepareCached(this.db, 'SELECT name FROM dav_tombstones WHERE collection_id = ? AND modseq > ? ORDER BY modseq, name')
-        .pluck().all(collectionId, token) as string[];
-      return { token: collection.sync_token, changed, deleted };
-    })();
+    const { changed, deleted, next } = await this.changesPage(collectionId, { token });
+    return { token: next.token, changed, deleted };
   }
 
   async changesPage(collectionId: Id, from: { token: number; floor?: number }, limit?: number): Promise<{
@@ -236,7 +224,8 @@ export class SqliteDav implements DavStore {
     return this.db.transaction(() => {
       const collection = this.requireCollection(collectionId);
       if (floor > collection.sync_token) throw new Invalid(`sync token ${floor} was never issued`, 'token');
-      // Floor 0: the client holds nothing yet, so no removal up to now concerns it.
+      // Floor 0: the client holds nothing yet, so no removal up to now concerns it (RFC 6578
+      // §3.4: an initial sync reports no removed members).
       const since = floor === 0 ? collection.sync_token : floor;
       // Removals the client needs may have been pruned (see pruneTombstones).
       if (floor !== 0 && floor < collection.sync_horizon) throw new Invalid(`sync token ${floor} is too old`, 'token');

@@ -130,11 +130,8 @@ export class SqliteQueue implements QueueStore {
    *  durable by the shared WAL fdatasync (wal-sync.ts) before this resolves. The worker's
    *  claim, attempt and removal writes come with every message sent; blocking on each was
    *  most of the cost of sending. */
-  private async durable<T>(fn: () => T): Promise<T> {
-    const result = lazyTx(this.db, fn);
-    this.ctx.walSync.committed();
-    await this.ctx.walSync.sync();
-    return result;
+  private durable<T>(fn: () => T): Promise<T> {
+    return this.ctx.walSync.durable(() => lazyTx(this.db, fn));
   }
 
   private row(id: string): Row | undefined {

@@ -63,6 +63,16 @@ export class WalSync {
     this.lazyCommits++;
   }
 
+  /** Runs `commit` (a lazyTx) and resolves with its result once it is on disk, shared with
+   *  the other commits made meanwhile; `weight` counts it as that many commits toward the next
+   *  checkpoint (a batch writes many times the pages of one commit). */
+  async durable<T>(commit: () => T, weight = 1): Promise<T> {
+    const result = commit();
+    this.lazyCommits += weight;
+    await this.sync();
+    return result;
+  }
+
   /** Resolves once everything committed before the call is on disk. */
   sync(): Promise<void> {
     if (this.db.memory) return Promise.resolve();
