@@ -102,18 +102,20 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
   // port 0 the bound ones are known only once the listeners run.
   const settings = () => clientSettingsFromConfig(config, listeners);
   for (const route of createAutoconfigRoutes({ accounts: store.accounts, authenticator, settings, log: httpLog })) http.mount(route);
-  const adminAccounts = new Accounts(store, { hash: authHash });
-  const deletion = new AccountDeletion(store, adminAccounts, config.retention.deletionGraceDays * 86_400_000);
+  // Provisioning for the admin API and the webmail's own settings: one service, one temp folder.
+  const accounts = new Accounts(store, { hash: authHash });
+  const tmpDir = privateTmpDir(dataDir);
+  const deletion = new AccountDeletion(store, accounts, config.retention.deletionGraceDays * 86_400_000);
   http.mount(createAdminRoute({
-    store, log: httpLog, accounts: adminAccounts, deletion, tmpDir: privateTmpDir(dataDir),
+    store, log: httpLog, accounts, deletion, tmpDir,
     dkim: new Dkim(store), tokens: new AdminTokens(store), queueAdmin: new QueueAdmin(store),
   }));
   // The webmail: JSON API at /api, browser app at / (issue 6). Event streams end on shutdown.
   const webmailShutdown = new AbortController();
   for (const route of createWebmailRoutes({
     store, authenticator, delivery, log: log.child({ svc: 'webmail' }), hostname: config.hostname,
-    accounts: new Accounts(store, { hash: authHash }),
-    hash: authHash, maxMessageBytes: config.smtp.maxMessageBytes, tmpDir: privateTmpDir(dataDir),
+    accounts,
+    hash: authHash, maxMessageBytes: config.smtp.maxMessageBytes, tmpDir,
     totpKey: loadOrCreateKey(path.join(dataDir, 'keys', 'totp.key')),
     sessionIdleMinutes: config.webmail.sessionIdleMinutes, sessionMaxHours: config.webmail.sessionMaxHours,
     shutdown: webmailShutdown.signal,

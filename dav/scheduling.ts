@@ -27,7 +27,8 @@ export async function scheduleAfterWrite(ctx: DavRequest, before: string | null,
     if (after === null) {
       sends.push({ itip: buildItipMessage(before!, 'CANCEL'), label: 'Annulation / Cancelled' });
     } else {
-      const removed = before && isOrganizer(ctx, before) ? attendeesOf(before).filter((a) => !attendeesOf(after).includes(a)) : [];
+      const kept = new Set(attendeesOf(after));
+      const removed = before && isOrganizer(ctx, before) ? attendeesOf(before).filter((a) => !kept.has(a)) : [];
       if (removed.length > 0) sends.push({ itip: buildItipMessage(before!, 'CANCEL', removed), label: 'Annulation / Cancelled' });
       if (before === null || significant(before) !== significant(after)) {
         sends.push({ itip: buildItipMessage(after, 'REQUEST'), label: before === null ? 'Invitation' : 'Invitation modifiée / Updated invitation' });

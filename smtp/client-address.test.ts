@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { zoneTextResolver } from '../core/index.js';
-import { forwardConfirmedName, isLoopback, ptrName, reverseResolver } from './client-address.js';
+import { forwardConfirmedName, isLoopback, ptrName } from './client-address.js';
 
 describe('isLoopback', () => {
   it('knows 127/8 and ::1 in every spelling, nothing else', () => {
@@ -31,31 +31,5 @@ describe('forwardConfirmedName', () => {
     expect(await forwardConfirmedName(resolver, '192.0.2.7')).toBe('mail.ext.example');
     expect(await forwardConfirmedName(resolver, '192.0.2.8')).toBeNull();
     await expect(forwardConfirmedName(resolver, '192.0.2.9')).rejects.toMatchObject({ code: 'ENOTFOUND' });
-  });
-});
-
-describe('reverseResolver', () => {
-  const zone = zoneTextResolver('7.2.0.192.in-addr.arpa PTR mail.ext.example.\nmail.ext.example A 192.0.2.7\n');
-
-  it('works out a client\'s name once per ttl when caching, asking again after a failure', async () => {
-    let asked = 0;
-    let failing = false;
-    const resolver = ((name: string, rrtype: string) => {
-      asked++;
-      return failing ? Promise.reject(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })) : zone(name, rrtype);
-    }) as typeof zone;
-    let now = 0;
-    const reverse = reverseResolver(resolver, { ttlMs: 1000, maxEntries: 10, now: () => now });
-    const name = (ip: string) => new Promise<string[] | undefined>((resolve) => reverse.reverse(ip, (_err, names) => resolve(names)));
-    expect(await name('192.0.2.7')).toEqual(['mail.ext.example']);
-    expect(asked).toBe(2); // PTR, then A
-    expect(await name('192.0.2.7')).toEqual(['mail.ext.example']);
-    expect(asked).toBe(2);
-    now = 1001;
-    failing = true;
-    expect(await name('192.0.2.7')).toEqual([]);
-    failing = false;
-    expect(await name('192.0.2.7')).toEqual(['mail.ext.example']);
-    expect(asked).toBe(5); // the failed PTR lookup, then PTR and A again
   });
 });

@@ -3,7 +3,6 @@
 // the Received header, looked up through the one injectable resolver (core/dns).
 import { isIPv4, isIPv6 } from 'node:net';
 import { canonicalIp, isLoopback, type Resolver } from '../core/index.js';
-import type { DnsCacheOptions } from './dns-cache.js';
 
 /** 127.0.0.0/8 and ::1 however spelt (core/auth/ip.ts, shared with IMAP). */
 export { isLoopback };
@@ -29,27 +28,11 @@ export function ptrName(address: string): string | null {
  * A name is kept only if it resolves back to the client (forward-confirmed, as Postfix does
  * before it shows a name), since whoever holds an address block may publish any PTR.
  */
-export function reverseResolver(resolver: Resolver, cache?: DnsCacheOptions) {
-  // A sending server opens connection after connection from one address: with `cache`, its
-  // name is worked out once per ttlMs, as the answers it comes from are (dns-cache.ts).
-  const names = new Map<string, { expires: number; name: Promise<string | null> }>();
-  const now = cache?.now ?? Date.now;
-  const lookup = (ip: string): Promise<string | null> => {
-    if (!cache) return forwardConfirmedName(resolver, ip);
-    const hit = names.get(ip);
-    if (hit && hit.expires > now()) return hit.name;
-    names.delete(ip);
-    const name = forwardConfirmedName(resolver, ip);
-    names.set(ip, { expires: now() + cache.ttlMs, name });
-    // A failed lookup (a DNS timeout) is asked again next time.
-    name.catch(() => { if (names.get(ip)?.name === name) names.delete(ip); });
-    if (names.size > cache.maxEntries) names.delete(names.keys().next().value as string);
-    return name;
-  };
+export function reverseResolver(resolver: Resolver) {
   return {
     reverse(ip: string, callback: (err: Error | null, hostnames?: string[]) => void): void {
       // No name, or no answer in time: the Received header shows the address alone.
-      lookup(ip).then((name) => callback(null, name ? [name] : []), () => callback(null, []));
+      forwardConfirmedName(resolver, ip).then((name) => callback(null, name ? [name] : []), () => callback(null, []));
     },
   };
 }

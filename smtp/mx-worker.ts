@@ -70,7 +70,7 @@ function build(): FacteurSmtpServer {
   const s = new FacteurSmtpServer({
     ...commonServerOptions(data),
     disabledCommands: ['AUTH'],
-    resolver: reverseResolver(ctx.resolver, MX_DNS_CACHE),
+    resolver: reverseResolver(ctx.resolver),
     ...mxHandlers(ctx),
   }, { loopbackIsSecure: data.loopbackIsSecure });
   // Connection-level faults (a reset in the middle of DATA, a failed TLS handshake) are the

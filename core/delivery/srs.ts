@@ -8,6 +8,7 @@
 // made) and goes on to alice. Without the hash anyone could relay through us by writing such an
 // address; without the day, a leaked address would work forever.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { base32Encode } from '../auth/totp.js';
 
 /** libsrs2's alphabet for TT: base 32 of the day number, 2 characters (1024 days). */
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -76,20 +77,7 @@ export class Srs {
   private hash(tt: string, domain: string, local: string): string {
     // Case folded before hashing: a relay that changes the case breaks nothing.
     const mac = createHmac('sha256', this.options.secret).update(`${tt}=${domain}=${local}`.toLowerCase()).digest();
-    let bits = 0;
-    let value = 0;
-    let out = '';
-    for (const byte of mac) {
-      value = (value << 8) | byte;
-      bits += 8;
-      while (bits >= 5 && out.length < HASH_CHARS) {
-        out += BASE32[(value >>> (bits - 5)) & 31];
-        bits -= 5;
-      }
-      if (out.length === HASH_CHARS) break;
-      value &= (1 << bits) - 1;
-    }
-    return out;
+    return base32Encode(mac.subarray(0, 4)).slice(0, HASH_CHARS);
   }
 
   /** Made within maxAgeDays (TT wraps every 1024 days). */

@@ -2,7 +2,7 @@
 // immediate transaction, so that two logins racing with the same code cannot both pass.
 import { Conflict, NotFound } from '../../core/errors.js';
 import type { Id, TotpEnrolment, TotpStore } from '../types.js';
-import type { Db } from './db.js';
+import { prepareCached, type Db } from './db.js';
 import type { SqliteContext } from './index.js';
 import { mapStoreErrors } from './mail-errors.js';
 
@@ -18,7 +18,7 @@ export class SqliteTotp implements TotpStore {
   }
 
   private row(userId: Id): Row | undefined {
-    return this.db.prepare('SELECT * FROM user_totp WHERE user_id = ?').get(userId) as Row | undefined;
+    return prepareCached(this.db, 'SELECT * FROM user_totp WHERE user_id = ?').get(userId) as Row | undefined;
   }
 
   async get(userId: Id): Promise<TotpEnrolment | null> {
@@ -33,7 +33,7 @@ export class SqliteTotp implements TotpStore {
       const existing = this.row(userId);
       if (existing?.confirmed_at != null) throw new Conflict('a confirmed TOTP enrolment exists: disable it first');
       try {
-        this.db.prepare(`INSERT INTO user_totp (user_id, secret, confirmed_at, last_step, recovery_codes, created_at)
+        prepareCached(this.db, `INSERT INTO user_totp (user_id, secret, confirmed_at, last_step, recovery_codes, created_at)
             VALUES (?, ?, NULL, 0, '[]', ?)
             ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, last_step = 0, recovery_codes = '[]', created_at = excluded.created_at`)
           .run(userId, secret, at.getTime());
@@ -50,14 +50,14 @@ export class SqliteTotp implements TotpStore {
       const existing = this.row(userId);
       if (!existing) throw new NotFound(`no TOTP enrolment for ${userId}`);
       if (existing.confirmed_at !== null) throw new Conflict('the TOTP enrolment is already confirmed');
-      this.db.prepare('UPDATE user_totp SET confirmed_at = ?, last_step = MAX(last_step, ?), recovery_codes = ? WHERE user_id = ?')
+      prepareCached(this.db, 'UPDATE user_totp SET confirmed_at = ?, last_step = MAX(last_step, ?), recovery_codes = ? WHERE user_id = ?')
         .run(at.getTime(), step, JSON.stringify(recoveryCodes), userId);
       return toEnrolment(this.row(userId)!);
     }).immediate());
   }
 
   async useStep(userId: Id, step: number): Promise<boolean> {
-    return mapStoreErrors(() => this.db.prepare('UPDATE user_totp SET last_step = ? WHERE user_id = ? AND confirmed_at IS NOT NULL AND last_step < ?')
+    return mapStoreErrors(() => prepareCached(this.db, 'UPDATE user_totp SET last_step = ? WHERE user_id = ? AND confirmed_at IS NOT NULL AND last_step < ?')
       .run(step, userId, step).changes === 1);
   }
 
@@ -69,21 +69,21 @@ export class SqliteTotp implements TotpStore {
       const i = codes.indexOf(hash);
       if (i < 0) return false;
       codes.splice(i, 1);
-      this.db.prepare('UPDATE user_totp SET recovery_codes = ? WHERE user_id = ?').run(JSON.stringify(codes), userId);
+      prepareCached(this.db, 'UPDATE user_totp SET recovery_codes = ? WHERE user_id = ?').run(JSON.stringify(codes), userId);
       return true;
     }).immediate());
   }
 
   async replaceRecoveryCodes(userId: Id, hashes: string[]): Promise<void> {
     mapStoreErrors(() => {
-      const changed = this.db.prepare('UPDATE user_totp SET recovery_codes = ? WHERE user_id = ? AND confirmed_at IS NOT NULL')
+      const changed = prepareCached(this.db, 'UPDATE user_totp SET recovery_codes = ? WHERE user_id = ? AND confirmed_at IS NOT NULL')
         .run(JSON.stringify(hashes), userId).changes;
       if (changed === 0) throw new NotFound(`no confirmed TOTP enrolment for ${userId}`);
     });
   }
 
   async remove(userId: Id): Promise<boolean> {
-    return mapStoreErrors(() => this.db.prepare('DELETE FROM user_totp WHERE user_id = ?').run(userId).changes === 1);
+    return mapStoreErrors(() => prepareCached(this.db, 'DELETE FROM user_totp WHERE user_id = ?').run(userId).changes === 1);
   }
 }
 

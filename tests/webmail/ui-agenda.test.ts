@@ -288,7 +288,7 @@ describe('agenda and contacts in Chromium', () => {
     const other = new WebClient(base);
     await other.login(ALICE, TEST_PASSWORD);
     const calendars = (await other.get('/api/calendars')).body.calendars as { id: string; name: string }[];
-    // Own calendars' changes come over the live stream (group calendars' on the next refresh).
+    // Calendar changes made elsewhere come over the live stream.
     const own = calendars.find((c) => c.name === 'Agenda')!;
     const start = new Date();
     start.setHours(16, 0, 0, 0);

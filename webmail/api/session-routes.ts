@@ -40,10 +40,13 @@ export function sessionRoutes(sessions: Sessions, factor: SecondFactorDeps): Api
         const body = await ctx.body();
         const address = str(body, 'address', { max: 320 });
         const password = str(body, 'password', { max: 1024 });
+        // The authenticator asks whether a code is due (for its audit entry) except for app
+        // passwords: the answer is kept so the TOTP row is read once, and asked here otherwise.
+        const asked: { totp?: boolean } = {};
         const result = await ctx.deps.authenticator.authenticate({
           username: address, password, protocol: 'webmail',
           ip: ctx.req.socket.remoteAddress ?? '', client: clientOf(ctx),
-          secondFactor: async (u) => ((await factor.totp.required(u)) ? 'totp' : null),
+          secondFactor: async (u) => ((asked.totp = await factor.totp.required(u)) ? 'totp' : null),
         });
         if (!result.ok) {
           ctx.log.info({ reason: result.reason }, 'webmail login refused');
@@ -51,7 +54,7 @@ export function sessionRoutes(sessions: Sessions, factor: SecondFactorDeps): Api
           if (result.reason === 'disabled') throw Errors.accountDisabled();
           throw Errors.badCredentials();
         }
-        if (await factor.totp.required(result.user)) {
+        if (asked.totp ?? await factor.totp.required(result.user)) {
           // No cookie yet: the password alone opens nothing.
           sendJson(ctx.res, 200, { secondFactor: 'totp', challenge: factor.challenges.create(result.user.id) });
           return;

@@ -45,13 +45,6 @@ export function AgendaView(props: { mode: AgendaMode; date: string | null; versi
     return () => { stale = true; };
   }, [shownKey, days, props.version, reload]);
 
-  // The live stream tells about the user's own calendars only: group calendars (changed by
-  // colleagues) are refetched every minute while the agenda is open.
-  useEffect(() => {
-    const timer = setInterval(() => { if (!document.hidden) setReload((n) => n + 1); }, 60_000);
-    return () => clearInterval(timer);
-  }, []);
-
   const colour = (id: string) => {
     const i = calendars.findIndex((c) => c.id === id);
     return calendars[i]?.color ?? PALETTE[Math.max(i, 0) % PALETTE.length];
