@@ -224,7 +224,8 @@ describe('webmail in Chromium', () => {
     });
     const row = page.getByRole('link', { name: /Urgent : vos identifiants/ });
     await row.waitFor({ timeout: 10_000 });
-    expect(await page.locator('#live-mail').innerText()).toContain('Nouveau message');
+    // The list and the folder counts reload in parallel: the announcement may follow the row.
+    await expect.poll(() => page.locator('#live-mail').innerText()).toContain('Nouveau message');
     await row.click();
     await page.getByRole('note').getByText(/vient de l’extérieur/).waitFor();
     expect(await axeViolations()).toEqual([]);
