@@ -603,6 +603,8 @@ export type ChangeKind =
   | 'message.append' | 'message.flags' | 'message.expunge'
   | 'dav.collection' | 'dav.item'
   | 'account.user' | 'account.alias' | 'account.group' | 'account.domain' | 'account.unit'
+  /** A user's settings document was written (UserSettingsStore.put). */
+  | 'user.settings'
   | 'queue';
 
 export interface ChangeEvent {

@@ -5,6 +5,7 @@
 // the delivery pipeline like any other message, from the null sender (§3.3), DKIM-signed.
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { domainOf } from '../accounts/address.js';
+import { FeedCache } from '../feed-cache.js';
 import type { AnalyzedMessage } from '../mail/analyze.js';
 import type { Store, User } from '../../storage/index.js';
 
@@ -81,32 +82,12 @@ export type ReadAutoReply = (userId: string) => Promise<AutoReplySettings>;
 
 /**
  * Out-of-office settings are needed for every local copy of every message delivered, and
- * change seldom: they are kept here, and dropped at once when their owner saves new ones
- * (invalidate(), through Delivery.settingsChanged). A write this process does not see (a
- * second server on the same store) is picked up after `ttlMs`.
+ * change seldom: they are kept until the change feed reports a write of their owner's settings.
  */
-export class AutoReplySettingsCache {
-  private readonly entries = new Map<string, { expires: number; settings: Promise<AutoReplySettings> }>();
-
-  constructor(private readonly store: Store, private readonly ttlMs = 30_000, private readonly maxEntries = 50_000, private readonly now = Date.now) {}
-
-  readonly get: ReadAutoReply = (userId) => {
-    const hit = this.entries.get(userId);
-    if (hit && hit.expires > this.now()) return hit.settings;
-    this.entries.delete(userId);
-    const settings = this.store.userSettings.get(userId).then(readAutoReply);
-    this.entries.set(userId, { expires: this.now() + this.ttlMs, settings });
-    // A failed read is not remembered.
-    settings.catch(() => { if (this.entries.get(userId)?.settings === settings) this.entries.delete(userId); });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    return settings;
-  };
-
-  /** The user's settings were written: the next read goes to the store. (A read already under
-   *  way is not kept, since it may predate the write.) */
-  invalidate(userId: string): void {
-    this.entries.delete(userId);
-  }
+export function autoReplySettings(store: Store): ReadAutoReply {
+  const cache = new FeedCache(store, async (userId) => readAutoReply(await store.userSettings.get(userId)),
+    (event) => (event.kind === 'user.settings' || event.kind === 'account.user' ? event.userId : undefined), { maxEntries: 50_000 });
+  return (userId) => cache.get(userId);
 }
 
 /** Sends the replies due for one delivered message; returns the users who replied. */

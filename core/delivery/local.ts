@@ -3,6 +3,7 @@
 // acknowledged together: if storage fails for one (other than quota), the ones already
 // stored are removed again and the caller answers 451, so a retry cannot duplicate them.
 import { NotFound, OverQuota, Unavailable } from '../errors.js';
+import { FeedCache } from '../feed-cache.js';
 import type { AnalyzedMessage } from '../mail/analyze.js';
 import type { Store, User } from '../../storage/index.js';
 
@@ -25,31 +26,12 @@ export interface LocalDeliveryInput {
  * owner, which the change feed reports; a copy that still finds the id gone (NotFound) asks the
  * store again.
  */
-export class InboxIds {
-  private readonly ids = new Map<string, string>();
-  private generation = 0;
+export type InboxIds = Pick<FeedCache<string | null>, 'get' | 'forget'>;
 
-  constructor(private readonly store: Store, private readonly maxEntries = 100_000) {
-    store.changes.subscribe((event) => {
-      if (event.kind !== 'mailbox.delete' && event.kind !== 'account.user') return;
-      if (event.userId) this.ids.delete(event.userId);
-      else this.ids.clear();
-      this.generation++;
-    });
-  }
-
-  async get(userId: string): Promise<string | null> {
-    const known = this.ids.get(userId);
-    if (known) return known;
-    const generation = this.generation;
-    const inbox = await this.store.mail.findMailbox(userId, 'INBOX');
-    if (inbox && generation === this.generation && this.ids.size < this.maxEntries) this.ids.set(userId, inbox.id);
-    return inbox?.id ?? null;
-  }
-
-  forget(userId: string): void {
-    this.ids.delete(userId);
-  }
+export function inboxIds(store: Store): InboxIds {
+  return new FeedCache(store, async (userId) => (await store.mail.findMailbox(userId, 'INBOX'))?.id ?? null,
+    (event) => (event.kind === 'mailbox.delete' || event.kind === 'account.user' ? event.userId : undefined),
+    { keep: (id) => id !== null });
 }
 
 export interface LocalDeliveryResult {

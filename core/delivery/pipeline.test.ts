@@ -12,7 +12,7 @@ import { Dkim } from '../dkim/index.js';
 import { zoneTextResolver } from '../dns/index.js';
 import { Unavailable } from '../errors.js';
 import { analyzeNow } from '../mail/analyze.js';
-import { InboxIds, deliverLocal } from './local.js';
+import { deliverLocal, inboxIds, type InboxIds } from './local.js';
 import { Delivery, type Origin } from './pipeline.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'facteur-delivery-'));
@@ -262,21 +262,15 @@ describe('submit', () => {
 describe('INBOX ids kept between deliveries', () => {
   it('are asked again when the one known is gone', async () => {
     let stale = true;
-    class Stale extends InboxIds {
-      override async get(userId: string): Promise<string | null> {
-        if (stale) return 'gone-mailbox-id';
-        return super.get(userId);
-      }
-
-      override forget(userId: string): void {
-        stale = false;
-        super.forget(userId);
-      }
-    }
+    const known = inboxIds(store);
+    const inboxes: InboxIds = {
+      get: (userId) => (stale ? Promise.resolve('gone-mailbox-id') : known.get(userId)),
+      forget: (userId) => { stale = false; known.forget(userId); },
+    };
     const before = (await inbox('carol@facteur.test')).length;
     const raw = msg({ From: 'x@ext.example' }, 'after a stale id');
     const result = await deliverLocal(store, {
-      users: [await accounts.getUser('carol@facteur.test')], raw, analyzed: analyzeNow(raw), returnPath: 'x@ext.example', headers: '', junk: false, inboxes: new Stale(store),
+      users: [await accounts.getUser('carol@facteur.test')], raw, analyzed: analyzeNow(raw), returnPath: 'x@ext.example', headers: '', junk: false, inboxes,
     });
     expect(result.stored).toHaveLength(1);
     expect(stale).toBe(false);
@@ -313,16 +307,14 @@ describe('out-of-office replies', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
   };
 
-  it('follow the settings as soon as they are saved (the cached settings are dropped)', async () => {
+  it('follow the settings as soon as they are saved (the change feed drops the cached ones)', async () => {
     await fromOutside('first@ailleurs.example');
     expect(await repliesTo('first@ailleurs.example')).toHaveLength(0);
     const bob = (await accounts.getUser('bob@facteur.test')).id;
     await store.userSettings.put(bob, { autoReply: { enabled: true, subject: 'Absent', text: 'Back soon.' } });
-    delivery.settingsChanged(bob);
     await fromOutside('second@ailleurs.example');
     expect(await repliesTo('second@ailleurs.example')).toHaveLength(1);
     await store.userSettings.put(bob, { autoReply: { enabled: false } });
-    delivery.settingsChanged(bob);
     await fromOutside('third@ailleurs.example');
     expect(await repliesTo('third@ailleurs.example')).toHaveLength(0);
   });

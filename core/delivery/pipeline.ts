@@ -7,13 +7,13 @@ import { isFacteurError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { analyzeMessage, type AnalyzedMessage } from '../mail/analyze.js';
 import type { Store, User } from '../../storage/index.js';
-import { AutoReplySettingsCache, sendAutoReplies } from './autoreply.js';
+import { autoReplySettings, sendAutoReplies, type ReadAutoReply } from './autoreply.js';
 import { ACCEPT, Refusals, type Decision } from './decision.js';
 import { buildDsn, type FailedRecipient } from './dsn.js';
 import { SendingLimiter } from './limits.js';
 import { applyCalendarReplies } from './itip-replies.js';
-import { InboxIds, deliverLocal } from './local.js';
-import { LocalDomains, dedupeTargets, resolveRecipient, wantsFailureNotice, type RecipientDsn, type ResolvedRecipient } from './recipients.js';
+import { deliverLocal, inboxIds, type InboxIds } from './local.js';
+import { dedupeTargets, localDomains, resolveRecipient, wantsFailureNotice, type RecipientDsn, type ResolvedRecipient } from './recipients.js';
 import { fromFieldCount, mayUseAddress } from './sender.js';
 import { signMessage } from './sign.js';
 import type { Srs } from './srs.js';
@@ -81,21 +81,15 @@ export function senderNeedsCheck(kind: OriginKind): boolean {
 
 export class Delivery {
   private readonly limiter: SendingLimiter;
-  private readonly autoReplySettings: AutoReplySettingsCache;
-  private readonly localDomains: LocalDomains;
+  private readonly autoReplySettings: ReadAutoReply;
+  private readonly isLocal: (domain: string) => Promise<boolean>;
   private readonly inboxes: InboxIds;
 
   constructor(private readonly store: Store, readonly options: DeliveryOptions) {
     this.limiter = new SendingLimiter(options.sendLimitPerHour);
-    this.localDomains = new LocalDomains(store);
-    this.inboxes = new InboxIds(store);
-    this.autoReplySettings = new AutoReplySettingsCache(store);
-  }
-
-  /** A user's settings were saved: their out-of-office reply takes effect with the next message
-   *  rather than when the cached copy expires. */
-  settingsChanged(userId: string): void {
-    this.autoReplySettings.invalidate(userId);
+    this.isLocal = localDomains(store);
+    this.inboxes = inboxIds(store);
+    this.autoReplySettings = autoReplySettings(store);
   }
 
   /** MAIL FROM. The null sender is allowed from the outside (bounces), never from users. */
@@ -109,7 +103,7 @@ export class Delivery {
   /** RCPT TO. Only authenticated origins and our own bounces may send to other domains. */
   async checkRecipient(origin: Origin, rcpt: string): Promise<ResolvedRecipient> {
     const mayRelay = origin.kind !== 'mx';
-    return resolveRecipient(this.store, rcpt, { mayRelay, isLocal: this.localDomains.has, srs: this.options.srs });
+    return resolveRecipient(this.store, rcpt, { mayRelay, isLocal: this.isLocal, srs: this.options.srs });
   }
 
   /** End of DATA: the recipients are those checkRecipient accepted. */
@@ -204,7 +198,7 @@ export class Delivery {
       // invitation answer filed in the organizer's calendar, must never hold up (or fail) the
       // delivery it follows.
       const input = { users: stored.stored.map((s) => s.user), raw, analyzed, returnPath: from, junk: extras.junk ?? false };
-      void sendAutoReplies(this.store, input, (user, to, reply) => this.sendAutoReply(user, to, reply), new Date(), this.autoReplySettings.get)
+      void sendAutoReplies(this.store, input, (user, to, reply) => this.sendAutoReply(user, to, reply), new Date(), this.autoReplySettings)
         .catch((err) => this.options.log?.warn({ err }, 'out-of-office reply failed'));
       void applyCalendarReplies(this.store, input)
         .catch((err) => this.options.log?.warn({ err }, 'applying an invitation answer failed'));

@@ -1,6 +1,7 @@
 // Who a recipient address is: local users (directly, or through aliases and groups, expanded
 // here) or a remote address. Refusals follow RFC 5321 §3.6 (relaying) and the codes.
 import { Invalid } from '../errors.js';
+import { FeedCache } from '../feed-cache.js';
 import { domainOf, normalizeAddress } from '../accounts/address.js';
 import type { Store, User } from '../../storage/index.js';
 import { ACCEPT, Refusals, type Decision } from './decision.js';
@@ -41,35 +42,19 @@ export async function isLocalDomain(store: Store, domain: string): Promise<boole
 
 /**
  * Our domains as RCPT TO asks about them, several times per message: a domain found local is
- * remembered until the store's change feed reports any change to domains. Only "local" is
- * remembered, so that a domain just added is ours at once; one just removed is forgotten
- * within the feed's poll interval.
+ * remembered until the change feed reports any change to domains. Only "local" is remembered,
+ * so that a domain just added is ours at once; one just removed is forgotten within the feed's
+ * poll interval.
  */
-export class LocalDomains {
-  private readonly known = new Set<string>();
-  private generation = 0;
-
-  constructor(private readonly store: Store, private readonly maxEntries = 10_000) {
-    store.changes.subscribe((event) => {
-      if (event.kind !== 'account.domain') return;
-      this.known.clear();
-      this.generation++;
-    });
-  }
-
-  readonly has = async (domain: string): Promise<boolean> => {
-    if (this.known.has(domain)) return true;
-    const generation = this.generation;
-    const local = await isLocalDomain(this.store, domain);
-    // An answer read before a change to domains is not kept.
-    if (local && generation === this.generation && this.known.size < this.maxEntries) this.known.add(domain);
-    return local;
-  };
+export function localDomains(store: Store): (domain: string) => Promise<boolean> {
+  const cache = new FeedCache(store, (domain) => isLocalDomain(store, domain),
+    (event) => (event.kind === 'account.domain' ? null : undefined), { maxEntries: 10_000, keep: (local) => local });
+  return (domain) => cache.get(domain);
 }
 
 export interface ResolveOptions {
   mayRelay: boolean;
-  /** How "is this domain ours" is answered (LocalDomains); the store is asked by default. */
+  /** How "is this domain ours" is answered (localDomains()); the store is asked by default. */
   isLocal?: (domain: string) => Promise<boolean>;
   /** Our SRS addresses go back to the sender they encode (a bounce of forwarded mail). */
   srs?: Srs | null;

@@ -1,7 +1,7 @@
 // Webmail sessions and per-user settings (migration 005).
 import { AlreadyExists, NotFound } from '../../core/errors.js';
 import type { Id, UserSettingsStore, WebSession, WebSessionStore } from '../types.js';
-import type { Db } from './db.js';
+import { writeTx, type Db } from './db.js';
 import type { SqliteContext } from './index.js';
 import { mapStoreErrors } from './mail-errors.js';
 
@@ -66,7 +66,7 @@ function toSession(r: SessionRow): WebSession {
 export class SqliteUserSettings implements UserSettingsStore {
   private readonly db: Db;
 
-  constructor(ctx: SqliteContext) {
+  constructor(private readonly ctx: SqliteContext) {
     this.db = ctx.db;
   }
 
@@ -80,12 +80,16 @@ export class SqliteUserSettings implements UserSettingsStore {
   async put(userId: Id, settings: Record<string, unknown>): Promise<void> {
     mapStoreErrors(() => {
       try {
-        this.db.prepare(`INSERT INTO user_settings (user_id, data) VALUES (?, ?)
-            ON CONFLICT (user_id) DO UPDATE SET data = excluded.data`).run(userId, JSON.stringify(settings));
+        writeTx(this.db, () => {
+          this.db.prepare(`INSERT INTO user_settings (user_id, data) VALUES (?, ?)
+              ON CONFLICT (user_id) DO UPDATE SET data = excluded.data`).run(userId, JSON.stringify(settings));
+          this.ctx.changes.record({ kind: 'user.settings', userId });
+        });
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new NotFound(`no user ${userId}`);
         throw err;
       }
     });
+    this.ctx.changes.notify();
   }
 }

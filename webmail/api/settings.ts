@@ -82,7 +82,6 @@ export function settingsRoutes(sessions: Sessions): ApiRoute[] {
           const { displayName: _, ...stored } = next;
           return [{ ...doc, ...stored }, next];
         });
-        ctx.deps.delivery.settingsChanged(ctx.user.id);
         sendJson(ctx.res, 200, saved);
       },
     },

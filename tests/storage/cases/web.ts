@@ -61,4 +61,20 @@ export function registerWebTests({ test }: Suite): void {
     await store.accounts.deleteUser(alice.id);
     expect(await store.userSettings.get(alice.id)).toEqual({});
   });
+
+  test('a settings write is announced on the change feed before put() resolves', async ({ store }) => {
+    const alice = await makeUser(store, 'alice');
+    const seen: string[] = [];
+    const stop = store.changes.subscribe((e) => { if (e.kind === 'user.settings') seen.push(e.userId ?? ''); });
+    try {
+      const start = await store.changes.latest();
+      await store.userSettings.put(alice.id, { signature: 'A.' });
+      // Caches of the settings (out-of-office replies) rely on hearing it at once.
+      expect(seen).toEqual([alice.id]);
+      await rejects(store.userSettings.put('no-such-user', {}), NotFound);
+      expect((await store.changes.since(start)).map((e) => [e.kind, e.userId])).toEqual([['user.settings', alice.id]]);
+    } finally {
+      stop();
+    }
+  });
 }
