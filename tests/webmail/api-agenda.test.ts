@@ -1,7 +1,7 @@
 // The agenda part of the webmail API against the real server: calendars (own and groups'),
 // events in a range with recurrences, create/move/delete, invitations by mail and answers.
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../server-harness.js';
 import { eventually, WebClient } from './api-client.js';
 import { ALICE, BOB, DOMAIN, provision } from './api-fixtures.js';
@@ -181,6 +181,39 @@ describe('address book and directory', () => {
   });
 });
 
+describe('directory and unit visibility', () => {
+  it('hiding or showing a unit is seen by the very next autocomplete, and typing does not re-read the units', async () => {
+    await t.store.accounts.ensureUnit({ name: 'rectorat', displayName: 'Rectorat' });
+    await t.accounts.createUser({ address: `ines.secret@${DOMAIN}`, displayName: 'Inès Secrète', unit: 'rectorat', password: TEST_PASSWORD });
+    const ines = new WebClient(base);
+    await ines.login(`ines.secret@${DOMAIN}`, TEST_PASSWORD);
+    const contacts = async (c: WebClient, q: string) => ((await c.get(`/api/contacts?q=${encodeURIComponent(q)}`)).body.contacts as { address: string }[]).map((x) => x.address);
+    const people = async (c: WebClient, q: string) => ((await c.get(`/api/directory?q=${encodeURIComponent(q)}`)).body.people as { address: string }[]).map((x) => x.address);
+    expect(await eventually(async () => ((await contacts(alice, 'ines')).length ? contacts(alice, 'ines') : null))).toEqual([`ines.secret@${DOMAIN}`]);
+
+    // Keystrokes: the units (and the visibility built from them) come from memory.
+    const listUnits = vi.spyOn(t.store.accounts, 'listUnits');
+    try {
+      for (const q of ['i', 'in', 'ine', 'ines']) expect(await contacts(alice, q)).toContain(`ines.secret@${DOMAIN}`);
+      expect(listUnits).not.toHaveBeenCalled();
+    } finally {
+      listUnits.mockRestore();
+    }
+
+    // No waiting: the request right after the change follows it.
+    await t.store.accounts.setUnitHidden('rectorat', true);
+    try {
+      expect(await contacts(alice, 'ines')).toEqual([]);
+      expect(await people(alice, 'secrete')).toEqual([]);
+      expect(await contacts(ines, 'ines')).toEqual([`ines.secret@${DOMAIN}`]);
+    } finally {
+      await t.store.accounts.setUnitHidden('rectorat', false);
+    }
+    expect(await contacts(alice, 'ines')).toEqual([`ines.secret@${DOMAIN}`]);
+    expect(await people(alice, 'secrete')).toEqual([`ines.secret@${DOMAIN}`]);
+  });
+});
+
 describe('live events for group calendars', () => {
   it("tells a group's members, and no one else, when someone else changes the group's calendar", async () => {
     const aliceEvents = await alice.openEvents();
@@ -190,15 +223,50 @@ describe('live events for group calendars', () => {
       // As another member's CalDAV client would: straight into the group's collection.
       const data = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', 'UID:live-group@test', 'DTSTAMP:20260101T000000Z',
         'DTSTART:20260320T100000Z', 'DTEND:20260320T110000Z', 'SUMMARY:Réunion d’équipe', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
-      // The stream reads the user's group calendars as it opens; give it that moment.
-      await new Promise((r) => setTimeout(r, 200));
       await t.store.dav.putItem(groupCal, { name: 'live.ics', uid: 'live-group@test', data, componentType: 'VEVENT', firstStart: new Date('2026-03-20T10:00:00Z'), lastEnd: new Date('2026-03-20T11:00:00Z') });
       await eventually(() => aliceEvents.events.some((e) => e.event === 'calendar' && e.data.calendarId === groupCal));
-      await new Promise((r) => setTimeout(r, 300));
-      expect(bobEvents.events.filter((e) => e.event === 'calendar')).toEqual([]);
+      // Bob is not in the group. A change in his own calendar, made after, is told to him: by
+      // then the group's would have been too.
+      const own = (await bob.get('/api/calendars')).body.calendars[0].id;
+      await t.store.dav.putItem(own, { name: 'mine.ics', uid: 'mine@test', data: data.replace('live-group@test', 'mine@test'), componentType: 'VEVENT', firstStart: new Date('2026-03-20T10:00:00Z'), lastEnd: new Date('2026-03-20T11:00:00Z') });
+      await eventually(() => bobEvents.events.some((e) => e.event === 'calendar'));
+      expect(bobEvents.events.filter((e) => e.event === 'calendar').map((e) => e.data.calendarId)).toEqual([own]);
     } finally {
       aliceEvents.close();
       bobEvents.close();
+    }
+  });
+});
+
+describe('live events when group membership changes', () => {
+  it('tells a user who joins a group of its calendar, then of changes in it, and stops when they leave', async () => {
+    const bobEvents = await bob.openEvents();
+    const told = () => bobEvents.events.filter((e) => e.event === 'calendar' && e.data.calendarId === groupCal).length;
+    const put = (name: string) => {
+      const data = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', `UID:${name}@test`, 'DTSTAMP:20260101T000000Z',
+        'DTSTART:20260321T100000Z', 'DTEND:20260321T110000Z', `SUMMARY:${name}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+      return t.store.dav.putItem(groupCal, { name: `${name}.ics`, uid: `${name}@test`, data, componentType: 'VEVENT', firstStart: new Date('2026-03-21T10:00:00Z'), lastEnd: new Date('2026-03-21T11:00:00Z') });
+    };
+    try {
+      await eventually(() => bobEvents.raw.includes(': connected'));
+      await t.accounts.addGroupMember(`maths@${DOMAIN}`, BOB);
+      // The agenda shows the group's calendar from now on.
+      await eventually(() => told() === 1);
+      await put('joined');
+      await eventually(() => told() === 2);
+      await t.accounts.removeGroupMember(`maths@${DOMAIN}`, BOB);
+      await eventually(() => told() === 3);
+      // Gone from the group: a change there is no longer Bob's business. A change in his own
+      // calendar, made just after, is told to him; by then the other would have been too.
+      const own = (await bob.get('/api/calendars')).body.calendars.find((c: any) => c.id !== groupCal).id;
+      await put('left');
+      await t.store.dav.putItem(own, { name: 'own.ics', uid: 'own@test', data: (await t.store.dav.getItem(groupCal, 'left.ics'))!.data.replace('left@test', 'own@test'),
+        componentType: 'VEVENT', firstStart: new Date('2026-03-21T10:00:00Z'), lastEnd: new Date('2026-03-21T11:00:00Z') });
+      await eventually(() => bobEvents.events.some((e) => e.event === 'calendar' && e.data.calendarId === own));
+      expect(told()).toBe(3);
+    } finally {
+      bobEvents.close();
+      await t.accounts.removeGroupMember(`maths@${DOMAIN}`, BOB).catch(() => undefined);
     }
   });
 });

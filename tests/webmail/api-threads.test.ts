@@ -93,6 +93,19 @@ describe('conversations', () => {
     expect(r.body.messages.map((m: any) => [m.subject, m.mailboxId])).toEqual([
       ['Sortie au musée', inboxId], ['Re: Sortie au musée', sent], ['Re: Sortie au musée', inboxId],
     ]);
+    expect(r.body.older).toBeNull();
+    // A page at a time, newest first: a long conversation is never sent whole.
+    const newest = await alice.get(`/api/threads/${threadId}?limit=2`);
+    expect(newest.body.total).toBe(3);
+    expect(newest.body.messages.map((m: any) => [m.subject, m.mailboxId])).toEqual([['Re: Sortie au musée', sent], ['Re: Sortie au musée', inboxId]]);
+    expect(newest.body.messages[0]).not.toHaveProperty('text');
+    expect(typeof newest.body.older).toBe('string');
+    const earlier = await alice.get(`/api/threads/${threadId}?limit=2&before=${encodeURIComponent(newest.body.older)}`);
+    expect(earlier.body.messages.map((m: any) => [m.subject, m.mailboxId])).toEqual([['Sortie au musée', inboxId]]);
+    expect(earlier.body.older).toBeNull();
+    const bad = await alice.get(`/api/threads/${threadId}?before=nonsense`);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'invalid', field: 'before' });
     // Trash is left out unless the conversation is opened from there.
     const trash = (await alice.get('/api/mailboxes')).body.mailboxes.find((m: any) => m.specialUse === '\\Trash').id;
     const first = r.body.messages[0];

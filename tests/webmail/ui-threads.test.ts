@@ -1,8 +1,9 @@
 // Conversations, page controls and moving an event to another calendar, in a real browser
 // (Debian's Chromium through playwright-core) against the real server: the grouping toggle
-// (kept in the user's settings), a conversation opened with its messages in order, the list's
-// pages reached by number on a large folder, an event moved from the user's calendar to their
-// group's (which CalDAV then serves from there); axe-core checks each screen.
+// (kept in the user's settings), a conversation opened with its messages in order (a long one a
+// page at a time), the list's pages reached by number on a large folder, an event moved from the
+// user's calendar to their group's (which CalDAV then serves from there); axe-core checks each
+// screen.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,8 @@ const DOMAIN = 'fil.test';
 const ALICE = `alice@${DOMAIN}`;
 const SHOTS = fileURLToPath(new URL('./output/', import.meta.url));
 const BIG = 130;
+/** A conversation longer than one page of it (50). */
+const LONG = 55;
 
 let server: TestServer;
 let browser: Browser;
@@ -66,6 +69,13 @@ beforeAll(async () => {
   for (let i = 1; i <= BIG; i++) {
     await appendRawMessage(server.store, archive, mail({ id: `c${i}@x`, subject: `Circulaire ${pad(i)}`, from: 'Rectorat <dsden@ac.example>', date: 'Fri, 03 Oct 2025 08:00:00 +0000' }),
       { internalDate: new Date(Date.UTC(2025, 0, 1) + i * 3600_000), flags: ['\\Seen'] });
+  }
+
+  // A mailing list's long conversation: shown a page at a time, newest first.
+  const ent = (await server.store.mail.createMailbox(alice.id, 'Liste ENT')).id;
+  for (let i = 1; i <= LONG; i++) {
+    await appendRawMessage(server.store, ent, mail({ id: `ent${i}@x`, subject: i === 1 ? 'Panne ENT' : 'Re: Panne ENT', from: `Collègue ${pad(i)} <c${i}@ailleurs.example>`,
+      refs: i === 1 ? undefined : ['ent1@x'], date: 'Mon, 01 Sep 2025 08:00:00 +0000' }), { internalDate: new Date(Date.UTC(2025, 8, 1) + i * 60_000), flags: ['\\Seen'] });
   }
 
   browser = await launchChromium();
@@ -165,6 +175,29 @@ describe('conversations, pages and calendars in Chromium', () => {
     } finally {
       await phone.close();
     }
+  });
+
+  it('shows a long conversation a page at a time, earlier messages on request', async () => {
+    await page.getByRole('link', { name: /Liste ENT/ }).click();
+    const list = page.getByRole('list', { name: 'Conversations du dossier Liste ENT' });
+    await list.waitFor();
+    await list.getByRole('link', { name: /Panne ENT/ }).click();
+    const conversation = page.getByRole('list', { name: 'Messages de la conversation' });
+    await conversation.waitFor();
+    const items = conversation.getByRole('listitem');
+    await expect.poll(() => items.count()).toBe(50);
+    expect(await items.first().innerText()).toContain(`Collègue ${pad(LONG - 49)}`);
+    expect(await items.last().innerText()).toContain(`Collègue ${pad(LONG)}`);
+    const earlier = page.getByRole('button', { name: `Messages précédents (${LONG - 50} de plus)` });
+    await earlier.click();
+    await expect.poll(() => items.count()).toBe(LONG);
+    expect(await items.first().innerText()).toContain('Collègue 001');
+    // The button is gone: focus is on the oldest message, not lost.
+    expect(await earlier.count()).toBe(0);
+    expect(await page.evaluate<string>('document.activeElement?.textContent ?? ""')).toContain('Collègue 001');
+    expect(await axeViolations()).toEqual([]);
+    await page.keyboard.press('Escape');
+    await conversation.waitFor({ state: 'detached' });
   });
 
   it('reaches any page of a large folder by number', async () => {

@@ -2,7 +2,7 @@
 // the user's personal address books (CardDAV collections in the DavStore).
 import { randomUUID } from 'node:crypto';
 import { buildVCard, UnitVisibility } from '../../core/index.js';
-import type { DavCollection, DavItem, Store, Unit } from '../../storage/index.js';
+import type { ChangeEvent, DavCollection, DavItem, Store, Unit } from '../../storage/index.js';
 import type { AuthedContext } from './context.js';
 import { Errors } from './errors.js';
 import { sendJson, str, strList } from './http.js';
@@ -31,24 +31,87 @@ export function fold(s: string): string {
 /**
  * The directory kept in memory (some 100,000 names and addresses: a few MB), loaded on first
  * use and again after an account change: the store has no name search, and a scan per
- * keystroke would be far slower than this.
+ * keystroke would be far slower than this. The units and who sees whom among them
+ * (UnitVisibility) are kept too, and dropped on a unit change: autocomplete asks on every
+ * keystroke.
+ *
+ * Staleness: the change feed's subscription drops a copy as soon as this process commits a
+ * change; a change committed by another process (the CLI beside the server) reaches
+ * subscribers only at the feed's next poll, so each read first compares the feed's newest seq
+ * with the last one accounted for and reads the few events in between. Hiding a unit thus
+ * takes effect at the very next request, whoever made the change.
  */
 export class Directory {
   private entries: DirectoryEntry[] | null = null;
   private loading: Promise<DirectoryEntry[]> | null = null;
   private generation = 0;
+  private units: UnitsView | null = null;
+  private unitsLoading: Promise<UnitsView> | null = null;
+  private unitsGeneration = 0;
+  /** The newest change-feed seq whose account changes are reflected (or dropped) here. */
+  private seen = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Pick<Store, 'accounts' | 'changes'>) {}
 
-  /** Marks the copy stale (called on account changes from the change feed). */
+  /** Feed one change-feed event (from a subscription): drops what it makes stale. */
+  observe(e: ChangeEvent): void {
+    // Already read by catchUp (a change of another process, delivered at the feed's poll).
+    if (e.seq <= this.seen) return;
+    this.apply(e);
+    this.seen = e.seq;
+  }
+
+  /** Marks the whole copy stale. */
   invalidate(): void {
+    this.invalidateEntries();
+    this.invalidateUnits();
+  }
+
+  private invalidateEntries(): void {
     this.generation += 1;
     this.entries = null;
   }
 
-  async search(q: string, visible: Visible, limit = MAX_RESULTS): Promise<Contact[]> {
+  private invalidateUnits(): void {
+    this.unitsGeneration += 1;
+    this.units = null;
+  }
+
+  private apply(e: Pick<ChangeEvent, 'kind'>): void {
+    switch (e.kind) {
+      // A user's unit may be one that bulk provisioning has just created (no unit event).
+      case 'account.user': this.invalidate(); break;
+      case 'account.group': this.invalidateEntries(); break;
+      case 'account.unit': this.invalidateUnits(); break;
+      default: break;
+    }
+  }
+
+  /** Applies the account changes committed since the last look (those of other processes
+   *  that the subscription has not delivered yet). */
+  private async catchUp(): Promise<void> {
+    const latest = await this.store.changes.latest();
+    if (latest <= this.seen) return;
+    if (this.entries === null && this.units === null && this.seen === 0) {
+      // Nothing held yet: what is loaded next is newer than every event up to `latest`.
+      this.seen = latest;
+      return;
+    }
+    for (let cursor = this.seen; cursor < latest;) {
+      const events = await this.store.changes.since(cursor, { limit: PAGE });
+      if (events.length === 0) break;
+      for (const e of events) this.apply(e);
+      cursor = events[events.length - 1].seq;
+      if (cursor > this.seen) this.seen = cursor;
+    }
+    if (latest > this.seen) this.seen = latest;
+  }
+
+  async search(q: string, viewer: string | null, limit = MAX_RESULTS): Promise<Contact[]> {
     const words = fold(q).split(/\s+/).filter(Boolean);
     if (words.length === 0) return [];
+    const { visibility } = await this.unitsView();
+    const visible: Visible = (unit) => visibility.sees(viewer, unit);
     return (await this.find(words, null, visible, limit)).map((e) => ({ name: e.name, address: e.address, source: 'directory' as const }));
   }
 
@@ -66,7 +129,22 @@ export class Directory {
     return out;
   }
 
+  /** Every unit and who sees whom, up to date with the change feed. */
+  async unitsView(): Promise<UnitsView> {
+    await this.catchUp();
+    if (this.units) return this.units;
+    const generation = this.unitsGeneration;
+    this.unitsLoading ??= (async () => {
+      const all = await this.store.accounts.listUnits();
+      return { all, visibility: UnitVisibility.of(all) };
+    })().finally(() => { this.unitsLoading = null; });
+    const view = await this.unitsLoading;
+    if (generation === this.unitsGeneration) this.units = view;
+    return view;
+  }
+
   private async load() {
+    await this.catchUp();
     if (this.entries) return this.entries;
     const generation = this.generation;
     this.loading ??= (async () => {
@@ -91,6 +169,12 @@ export class Directory {
   }
 }
 
+/** The units and the visibility rule built from them (core/accounts/units.ts). */
+interface UnitsView {
+  all: Unit[];
+  visibility: UnitVisibility;
+}
+
 /** FN and EMAIL of a vCard (RFC 6350 §3.2 unfolding, §3.4 escapes); enough for autocomplete. */
 export function vcardEmails(data: string): { name: string; addresses: string[] } {
   const lines = data.replace(/\r?\n[ \t]/g, '').split(/\r?\n/);
@@ -110,10 +194,8 @@ export function vcardEmails(data: string): { name: string; addresses: string[] }
 /** Whether the viewer may see an entry of this unit. */
 type Visible = (unit: string | null) => boolean;
 
-/** A hidden unit's people and groups are seen only from inside it (core/accounts/units.ts).
- *  Read per request: hiding a unit takes effect at once, whatever the copy in memory. */
-async function visibleTo(ctx: AuthedContext, units?: Unit[]): Promise<Visible> {
-  const visibility = UnitVisibility.of(units ?? await ctx.deps.store.accounts.listUnits());
+/** A hidden unit's people and groups are seen only from inside it (core/accounts/units.ts). */
+function visibleTo(ctx: AuthedContext, visibility: UnitVisibility): Visible {
   return (unit) => visibility.sees(ctx.user.unit, unit);
 }
 
@@ -162,18 +244,19 @@ export function contactRoutes(directory: Directory): ApiRoute[] {
       async handler(ctx) {
         const words = fold((ctx.url.searchParams.get('q') ?? '').slice(0, 200)).split(/\s+/).filter(Boolean);
         const unit = ctx.url.searchParams.get('unit');
-        const all = await ctx.deps.store.accounts.listUnits();
+        const { all, visibility } = await directory.unitsView();
         const units = unit ? unitTree(all, unit) : null;
         if (words.length === 0 && !units) throw Errors.invalid('Give a name to search for, or a unit', 'q');
-        const found = await directory.find(words, units, await visibleTo(ctx, all), 200);
+        const found = await directory.find(words, units, visibleTo(ctx, visibility), 200);
         sendJson(ctx.res, 200, { people: found.map((e) => ({ name: e.name, address: e.address, unit: e.unit, kind: e.kind })) });
       },
     },
     {
       method: 'GET', path: '/directory/units',
       async handler(ctx) {
+        // Not a keystroke path: read afresh, so that a unit just made (no change event) is listed.
         const all = await ctx.deps.store.accounts.listUnits();
-        const visible = await visibleTo(ctx, all);
+        const visible = visibleTo(ctx, UnitVisibility.of(all));
         const units = all.filter((u) => visible(u.name));
         sendJson(ctx.res, 200, { units: units.map((u) => ({ name: u.name, displayName: u.displayName, parent: u.parent })) });
       },
@@ -239,7 +322,7 @@ export function contactRoutes(directory: Directory): ApiRoute[] {
         }
         const seen = new Set<string>();
         const contacts: Contact[] = [];
-        for (const c of [...personal, ...(await directory.search(q, await visibleTo(ctx)))]) {
+        for (const c of [...personal, ...(await directory.search(q, ctx.user.unit))]) {
           const k = c.address.toLowerCase();
           if (seen.has(k)) continue;
           seen.add(k);

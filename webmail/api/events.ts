@@ -7,6 +7,8 @@ import type { Sessions } from './sessions.js';
 
 const HEARTBEAT_MS = 25_000;
 const COALESCE_MS = 100;
+/** Collections whose owner a stream remembers (group calendars, directory books). */
+const MAX_OWNERS = 10_000;
 
 export function eventRoutes(sessions: Sessions, options: { heartbeatMs?: number } = {}): ApiRoute[] {
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
@@ -39,26 +41,82 @@ export function eventRoutes(sessions: Sessions, options: { heartbeatMs?: number 
           mailboxes.clear();
           calendars.clear();
         };
-        // Group calendars' changes carry no user: the stream knows which are the user's groups'
-        // (read at the start, and again with each heartbeat for groups joined meanwhile).
-        let groupCalendars = new Set<string>();
-        const readGroupCalendars = async () => {
-          const ids = new Set<string>();
-          for (const g of await deps.store.accounts.listGroupsOfUser(user.id)) {
-            for (const c of await deps.store.dav.listCollections('group', g.id, 'calendar')) ids.add(c.id);
+        // Group calendars' changes carry no user: whether one concerns this user is asked of the
+        // store when it comes (the collection's owner, kept: it never changes) and the user's
+        // groups (kept until a group changes: the feed says so). Nothing needs reading before
+        // the first change can be told, so none is missed while the stream opens.
+        let closed = false;
+        const owners = new Map<string, Promise<string | null>>();
+        /** Group calendars seen, with their group: told when the user leaves the group. */
+        const groupCalendars = new Map<string, string>();
+        let groups: Promise<Set<string>> | null = null;
+        const groupOf = (collectionId: string) => {
+          let owner = owners.get(collectionId);
+          if (!owner) {
+            if (owners.size >= MAX_OWNERS) owners.clear();
+            owner = deps.store.dav.getCollection(collectionId).then((c) => {
+              if (c?.ownerType !== 'group' || c.kind !== 'calendar') return null;
+              groupCalendars.set(c.id, c.ownerId);
+              return c.ownerId;
+            });
+            owners.set(collectionId, owner);
+            // A failed read is asked again next time.
+            owner.catch(() => owners.delete(collectionId));
           }
-          groupCalendars = ids;
+          return owner;
         };
-        readGroupCalendars().catch(() => undefined);
+        const myGroups = () => {
+          const read = groups ?? deps.store.accounts.listGroupsOfUser(user.id).then((list) => new Set(list.map((g) => g.id)));
+          if (!groups) {
+            groups = read;
+            read.catch(() => { if (groups === read) groups = null; });
+          }
+          return read;
+        };
+        const calendarChanged = (id: string) => {
+          if (closed) return;
+          calendars.add(id);
+          timer ??= setTimeout(flush, COALESCE_MS);
+        };
+        const warn = (err: unknown) => ctx.log.warn({ err }, 'live events: group calendars lookup failed');
+        // The groups as of the last membership check: joining or leaving one changes which
+        // calendars the agenda shows, so their ids are told too.
+        let baseline: Promise<Set<string>> = myGroups();
+        baseline.catch(() => undefined);
+        let groupTimer: NodeJS.Timeout | null = null;
+        const groupsChanged = () => {
+          groups = null;
+          groupTimer ??= setTimeout(() => {
+            groupTimer = null;
+            if (closed) return;
+            const before = baseline.catch(() => null);
+            const now = myGroups();
+            baseline = now;
+            Promise.all([before, now]).then(async ([was, is]) => {
+              if (!was) return;
+              const changed = [...is].filter((g) => !was.has(g)).concat([...was].filter((g) => !is.has(g)));
+              for (const g of changed) {
+                for (const c of await deps.store.dav.listCollections('group', g, 'calendar')) calendarChanged(c.id);
+                for (const [id, owner] of groupCalendars) if (owner === g) calendarChanged(id);
+              }
+            }).catch(warn);
+          }, COALESCE_MS);
+        };
         const onChange = (e: ChangeEvent) => {
+          if (e.kind === 'account.group') groupsChanged();
           const dav = e.kind === 'dav.item' || e.kind === 'dav.collection';
-          if (dav && e.collectionId && (e.userId === user.id || (e.userId === null && groupCalendars.has(e.collectionId)))) {
-            calendars.add(e.collectionId);
-            timer ??= setTimeout(flush, COALESCE_MS);
+          if (dav && e.collectionId) {
+            if (e.userId === user.id) calendarChanged(e.collectionId);
+            else if (e.userId === null) {
+              const id = e.collectionId;
+              groupOf(id).then(async (group) => {
+                if (group !== null && (await myGroups()).has(group)) calendarChanged(id);
+              }).catch(warn);
+            }
             return;
           }
           if (e.userId !== user.id) return;
-          if (dav || !e.mailboxId) return;
+          if (!e.mailboxId) return;
           else if (e.kind.startsWith('mailbox.')) { folders = true; mailboxes.add(e.mailboxId); }
           else if (e.kind.startsWith('message.')) mailboxes.add(e.mailboxId);
           else return;
@@ -72,11 +130,12 @@ export function eventRoutes(sessions: Sessions, options: { heartbeatMs?: number 
             if (ok) write(': ping\n\n');
             else res.end();
           }, () => res.end());
-          readGroupCalendars().catch(() => undefined);
         }, heartbeatMs);
         const end = () => {
+          closed = true;
           clearInterval(heartbeat);
           if (timer) clearTimeout(timer);
+          if (groupTimer) clearTimeout(groupTimer);
           unsubscribe();
           deps.shutdown?.removeEventListener('abort', stop);
           sessions.ended.off('end', onEnded);

@@ -27,9 +27,7 @@ export function createApiRoute(deps: WebmailDeps): HttpRoute {
   const reader = new MessageReader(deps.store);
   // The second factor counts its failures in the guard every protocol shares.
   const totp = new TotpFactor(deps.store, { guard: deps.authenticator.guard, sealer: deps.totpKey ? new SecretSealer(deps.totpKey) : undefined });
-  const unsubscribe = deps.store.changes.subscribe((e) => {
-    if (e.kind === 'account.user' || e.kind === 'account.group') directory.invalidate();
-  });
+  const unsubscribe = deps.store.changes.subscribe((e) => directory.observe(e));
   deps.shutdown?.addEventListener('abort', unsubscribe, { once: true });
   return apiRoute(deps, sessions, [
     ...sessionRoutes(sessions, { totp, challenges: new LoginChallenges() }),

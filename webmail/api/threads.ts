@@ -5,7 +5,7 @@ import type { SummaryAddress } from '../../core/index.js';
 import type { Mailbox, MessageRecord } from '../../storage/index.js';
 import type { AuthedContext } from './context.js';
 import { Errors } from './errors.js';
-import { sendJson } from './http.js';
+import { queryInt, sendJson } from './http.js';
 import { ownMailbox } from './mailboxes.js';
 import type { ApiRoute } from './router.js';
 import { updateSettingsDoc } from './settings-doc.js';
@@ -16,8 +16,10 @@ const ORDERS = ['asc', 'desc'] as const;
 const GROUPS = ['none', 'thread'] as const;
 /** Participants shown for one conversation: enough for a list row. */
 const MAX_PARTICIPANTS = 10;
-/** Messages of one conversation sent to the browser. */
-const MAX_THREAD_MESSAGES = 200;
+/** Messages of one conversation per answer (its newest, then older ones on request): the
+ *  list shows headers only, and a body is read when its message is opened. */
+const THREAD_PAGE = 50;
+const MAX_THREAD_PAGE = 200;
 /** Messages of a conversation read for its participants and markers. */
 const RECENT = 10;
 
@@ -69,6 +71,20 @@ export async function sendThreadPage(ctx: AuthedContext, mailbox: Mailbox, o: { 
   });
 }
 
+/** A message's place in a conversation: the store's order (arrival date, mailbox, UID). */
+type Key = [number, string, number];
+const keyOf = (r: MessageRecord): Key => [r.internalDate.getTime(), r.mailboxId, r.uid];
+const compareKey = (a: Key, b: Key) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || a[2] - b[2];
+const writeCursor = (k: Key) => Buffer.from(JSON.stringify(k)).toString('base64url');
+
+function readCursor(text: string): Key {
+  try {
+    const k = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(k) && k.length === 3 && Number.isSafeInteger(k[0]) && typeof k[1] === 'string' && Number.isSafeInteger(k[2])) return k as Key;
+  } catch { /* answered below */ }
+  throw Errors.invalid('"before" is not a cursor this server gave', 'before');
+}
+
 export function threadRoutes(): ApiRoute[] {
   return [
     {
@@ -86,11 +102,27 @@ export function threadRoutes(): ApiRoute[] {
           return box.id === context?.id || (box.specialUse !== '\\Trash' && box.specialUse !== '\\Junk');
         });
         if (records.length === 0) throw Errors.notFound('No such conversation');
+        const limit = queryInt(ctx.url, 'limit', THREAD_PAGE, 1, MAX_THREAD_PAGE);
+        const before = ctx.url.searchParams.get('before');
+        // Oldest first: the page ends just before the cursor (the oldest message already shown),
+        // or with the newest message. A cursor of a message since deleted still has its place.
+        // Our own comparison throughout (ties on the arrival date are rare; ordered the same way
+        // whatever the backend does with them), so that pages neither overlap nor skip.
+        records.sort((a, b) => compareKey(keyOf(a), keyOf(b)));
+        let end = records.length;
+        if (before !== null) {
+          const key = readCursor(before);
+          end = 0;
+          while (end < records.length && compareKey(keyOf(records[end]), key) < 0) end++;
+        }
+        const start = Math.max(0, end - limit);
+        const page = records.slice(start, end);
         sendJson(ctx.res, 200, {
           threadId: ctx.params.threadId,
           total: records.length,
-          // A list's thread can run to thousands: the newest are the ones read.
-          messages: records.slice(-MAX_THREAD_MESSAGES).map((r) => ({ ...listItem(r), mailboxId: r.mailboxId })),
+          messages: page.map((r) => ({ ...listItem(r), mailboxId: r.mailboxId })),
+          // Where the next older page ends; null when the oldest message is in this one.
+          older: start > 0 ? writeCursor(keyOf(page[0])) : null,
         });
       },
     },

@@ -11,6 +11,7 @@ import { FolderList } from './folders';
 import { t, type Lang } from './i18n';
 import { subscribeEvents } from './live';
 import { MessageList } from './message-list';
+import { NewMailCounter } from './new-mail';
 import { Reader } from './reader';
 import { hrefs, navigate, useRoute } from './router';
 import { SearchView } from './search';
@@ -34,29 +35,27 @@ export function MailApp(props: { user: User; onUser(u: User): void; onLogout(): 
   const [mailboxes, setMailboxes] = useState<Mailbox[]>([]);
   const [quota, setQuota] = useState<Quota | null>(null);
   const [version, setVersion] = useState(0);
-  const [live, setLive] = useState('');
+  const [live, setLive] = useState({ text: '', key: 0 });
   const [status, setStatus] = useState('');
   const [menuOpen, setMenuOpen] = useState(false);
   const [seed, setSeed] = useState<ComposeSeed | null>(null);
   const [composeN, setComposeN] = useState(0);
-  const inboxTotal = useRef<number | null>(null);
+  const [newMail] = useState(() => new NewMailCounter());
   const mainRef = useRef<HTMLElement>(null);
 
   const load = useCallback(async () => {
+    const ticket = newMail.next();
     const r = await get<{ mailboxes: Mailbox[]; quota: Quota }>('/mailboxes');
+    const inbox = byRole(r.mailboxes, '\\Inbox') ?? r.mailboxes.find((m) => m.name.toUpperCase() === 'INBOX');
+    // Reloads may answer out of order (new-mail.ts): an older answer than the one shown is dropped.
+    const fresh = newMail.answer(ticket, inbox ? inbox.total : null);
+    if (!fresh) return;
     setMailboxes(r.mailboxes);
     setQuota(r.quota);
-    const inbox = byRole(r.mailboxes, '\\Inbox') ?? r.mailboxes.find((m) => m.name.toUpperCase() === 'INBOX');
-    if (inbox) {
-      const before = inboxTotal.current;
-      if (before !== null && inbox.total > before) {
-        const n = inbox.total - before;
-        setLive(n === 1 ? t('live.newOne') : t('live.newMany', { n }));
-      }
-      inboxTotal.current = inbox.total;
-    }
-    return r.mailboxes;
-  }, []);
+    const n = fresh.arrived;
+    // A new node each time: the same words twice ("1 new message") are still spoken twice.
+    if (n > 0) setLive((l) => ({ text: n === 1 ? t('live.newOne') : t('live.newMany', { n }), key: l.key + 1 }));
+  }, [newMail]);
 
   const refresh = useCallback(() => {
     setVersion((v) => v + 1);
@@ -169,7 +168,7 @@ export function MailApp(props: { user: User; onUser(u: User): void; onLogout(): 
         {route.view === 'contacts' && <ContactsView version={version} announce={setStatus} write={(to) => ctx.compose({ to: [to] })} />}
         {route.view === 'settings' && <SettingsView user={props.user} onUser={props.onUser} lang={props.lang} onLang={props.onLang} announce={setStatus} />}
       </main>
-      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true" id="live-mail">{live}</div>
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true" id="live-mail"><span key={live.key}>{live.text}</span></div>
       <div class="toast" role="status" aria-live="polite">{status && <span>{status} <button type="button" class="link" onClick={() => setStatus('')} aria-label={t('app.dismiss')}>×</button></span>}</div>
     </div>
   );

@@ -9,7 +9,7 @@ import { errorText, folderLabel, sortFolders } from './folders';
 import { t } from './i18n';
 import type { MailContext } from './mail-app';
 import { hrefs } from './router';
-import { focusedRow, focusRow, rovingKey } from './roving';
+import { useRovingList } from './roving';
 import { loadListView, saveListView, ThreadRows, type ListView, type ThreadSummary } from './thread-list';
 
 const PAGE = 50;
@@ -29,39 +29,16 @@ export function MessageRows(props: {
   hrefFor(m: MessageSummary): string; selected?: Set<number>; onToggle?(uid: number): void;
   onDelete?(uids: number[]): void; focusUid?: { uid: number } | null;
 }) {
-  const [focus, setFocus] = useState(0);
-  const listRef = useRef<HTMLUListElement>(null);
   const { messages } = props;
+  const { focus, setFocus, listRef, onKeyDown } = useRovingList(messages, props.focusUid, (m, target) => m.uid === target.uid);
   const sentLike = isSentLike(props.mailbox);
-
-  useEffect(() => { if (focus >= messages.length) setFocus(Math.max(0, messages.length - 1)); }, [messages.length, focus]);
-  // Coming back from a message: focus returns to its row, once (later refreshes of the list
-  // must not pull focus back while the user moves on).
-  const restored = useRef<{ uid: number } | null>(null);
-  useEffect(() => {
-    const target = props.focusUid;
-    if (!target || restored.current === target) return;
-    const i = messages.findIndex((m) => m.uid === target.uid);
-    if (i >= 0) {
-      restored.current = target;
-      setFocus(i);
-      listRef.current?.querySelectorAll<HTMLAnchorElement>('a.row')[i]?.focus();
-    }
-  }, [props.focusUid, messages]);
-
-  const moveTo = (i: number) => {
-    const at = focusRow(listRef.current, i);
-    if (at !== null) setFocus(at);
-  };
-
-  const onKeyDown = (e: KeyboardEvent) => rovingKey(e, focusedRow(listRef.current, focus), messages.length, {
-    moveTo,
+  const onKey = (e: KeyboardEvent) => onKeyDown(e, {
     toggle: props.onToggle && ((i) => props.onToggle!(messages[i].uid)),
     remove: props.onDelete && ((i) => props.onDelete!(props.selected && props.selected.size > 0 ? [...props.selected] : [messages[i].uid])),
   });
 
   return (
-    <ul class="messages" ref={listRef} aria-label={props.label} onKeyDown={onKeyDown}>
+    <ul class="messages" ref={listRef} aria-label={props.label} onKeyDown={onKey}>
       {messages.map((m, i) => {
         const unread = !m.flags.includes(SEEN);
         const flagged = m.flags.includes(FLAGGED);

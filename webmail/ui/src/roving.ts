@@ -1,5 +1,6 @@
 // Keyboard use of a list of row links with one tab stop (roving tabindex): j/k or the arrows
 // move, Home/End jump, x or Space selects, Delete deletes; Enter follows the link as usual.
+import { useEffect, useRef, useState } from 'preact/hooks';
 export interface RovingActions {
   moveTo(index: number): void;
   toggle?(index: number): void;
@@ -36,4 +37,39 @@ export function rovingKey(e: KeyboardEvent, index: number, count: number, on: Ro
       if (index < count && on.remove) { e.preventDefault(); on.remove(index); }
       break;
   }
+}
+
+/**
+ * The focus of a roving list of `rows` (message rows, conversation rows): the index holding the
+ * tab stop (kept inside the list as it shrinks), the list's ref, and its keydown handler. When
+ * `returnTo` changes to a new object naming a row (`isTarget`), focus goes back to that row,
+ * once: coming back from a message puts focus on its row, and later refreshes of the list do
+ * not pull focus back while the user moves on.
+ */
+export function useRovingList<R, T extends object>(rows: readonly R[], returnTo: T | null | undefined, isTarget: (row: R, target: T) => boolean) {
+  const [focus, setFocus] = useState(0);
+  const listRef = useRef<HTMLUListElement>(null);
+
+  useEffect(() => { if (focus >= rows.length) setFocus(Math.max(0, rows.length - 1)); }, [rows.length, focus]);
+  const restored = useRef<T | null>(null);
+  useEffect(() => {
+    if (!returnTo || restored.current === returnTo) return;
+    const i = rows.findIndex((row) => isTarget(row, returnTo));
+    if (i >= 0) {
+      restored.current = returnTo;
+      setFocus(i);
+      focusRow(listRef.current, i);
+    }
+  }, [returnTo, rows]);
+
+  const moveTo = (i: number) => {
+    const at = focusRow(listRef.current, i);
+    if (at !== null) setFocus(at);
+  };
+  return {
+    focus,
+    setFocus,
+    listRef,
+    onKeyDown: (e: KeyboardEvent, on: Omit<RovingActions, 'moveTo'>) => rovingKey(e, focusedRow(listRef.current, focus), rows.length, { moveTo, ...on }),
+  };
 }

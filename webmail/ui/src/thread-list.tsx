@@ -1,12 +1,11 @@
 // A folder's list grouped by conversation: one row per thread (its newest message, how many
 // messages, who wrote), with the same keys as the message rows; and the list preferences
 // (grouped or not, sort) kept in the user's settings on the server.
-import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, put, type Address, type Mailbox, type MessageSummary } from './api';
 import { FLAGGED } from './actions';
 import { displayName, formatDate } from './format';
 import { t } from './i18n';
-import { focusedRow, focusRow, rovingKey } from './roving';
+import { useRovingList } from './roving';
 
 export interface ThreadSummary {
   threadId: string; count: number; unread: number; flagged: boolean; hasAttachments: boolean;
@@ -35,37 +34,16 @@ export function ThreadRows(props: {
   hrefFor(th: ThreadSummary): string; selected: Set<string>; onToggle(threadId: string): void;
   onDelete(threads: ThreadSummary[]): void; focusThread: { id: string } | null;
 }) {
-  const [focus, setFocus] = useState(0);
-  const listRef = useRef<HTMLUListElement>(null);
   const { threads } = props;
+  const { focus, setFocus, listRef, onKeyDown } = useRovingList(threads, props.focusThread, (th, target) => th.threadId === target.id);
   const sentLike = props.mailbox.specialUse === '\\Sent' || props.mailbox.specialUse === '\\Drafts';
-
-  useEffect(() => { if (focus >= threads.length) setFocus(Math.max(0, threads.length - 1)); }, [threads.length, focus]);
-  // Back from a conversation: focus returns to its row, once.
-  const restored = useRef<{ id: string } | null>(null);
-  useEffect(() => {
-    const target = props.focusThread;
-    if (!target || restored.current === target) return;
-    const i = threads.findIndex((th) => th.threadId === target.id);
-    if (i >= 0) {
-      restored.current = target;
-      setFocus(i);
-      focusRow(listRef.current, i);
-    }
-  }, [props.focusThread, threads]);
-
-  const moveTo = (i: number) => {
-    const at = focusRow(listRef.current, i);
-    if (at !== null) setFocus(at);
-  };
-  const onKeyDown = (e: KeyboardEvent) => rovingKey(e, focusedRow(listRef.current, focus), threads.length, {
-    moveTo,
+  const onKey = (e: KeyboardEvent) => onKeyDown(e, {
     toggle: (i) => props.onToggle(threads[i].threadId),
     remove: (i) => props.onDelete(props.selected.size > 0 ? threads.filter((th) => props.selected.has(th.threadId)) : [threads[i]]),
   });
 
   return (
-    <ul class="messages threads" ref={listRef} aria-label={props.label} onKeyDown={onKeyDown}>
+    <ul class="messages threads" ref={listRef} aria-label={props.label} onKeyDown={onKey}>
       {threads.map((th, i) => {
         const m = th.latest;
         const who = sentLike

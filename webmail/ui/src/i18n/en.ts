@@ -93,6 +93,7 @@ const en: Record<keyof typeof fr, string> = {
   'conv.label': 'Messages in the conversation',
   'conv.count': '{n} messages',
   'conv.in': 'in {folder}',
+  'conv.older': 'Earlier messages ({n} more)',
   'agenda.movedTo': '“{title}” moved to {calendar}.',
   'agenda.calendarOnly': 'You do not organize this event: only its calendar can change.',
   'action.ok': 'OK',

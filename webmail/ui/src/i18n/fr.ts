@@ -91,6 +91,7 @@ export default {
   'conv.label': 'Messages de la conversation',
   'conv.count': '{n} messages',
   'conv.in': 'dans {folder}',
+  'conv.older': 'Messages précédents ({n} de plus)',
   'agenda.movedTo': '« {title} » déplacé dans {calendar}.',
   'agenda.calendarOnly': 'Vous n’organisez pas cet événement : seul son agenda peut changer.',
   'action.ok': 'OK',
