@@ -3,10 +3,9 @@
 // change audited by the core services with the token as actor. The OpenAPI document is served
 // at /api/admin/openapi.json without a token: it holds no data.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { Scope, tokenActor } from '../core/operations/index.js';
-import { canonicalIp, isLoopback } from '../core/auth/index.js';
-import type { HttpRoute } from '../core/http/index.js';
+import { canonicalIp } from '../core/auth/index.js';
+import { isSecureChannel, type HttpRoute } from '../core/http/index.js';
 import { readJson } from './body.js';
 import { HttpError, sendError, sendJson } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -47,7 +46,7 @@ export function createAdminRoute(deps: AdminDeps): HttpRoute {
 async function authenticate(req: IncomingMessage, res: ServerResponse, deps: AdminDeps, url: URL, params: Record<string, string>): Promise<RequestContext> {
   const ip = canonicalIp(req.socket.remoteAddress ?? '');
   // RFC 6750 §5.3: bearer tokens only over TLS (or on this machine).
-  if (!(req.socket as TLSSocket).encrypted && !isLoopback(ip)) throw new HttpError(403, 'TLS_REQUIRED', 'use HTTPS for the admin API');
+  if (!isSecureChannel(req)) throw new HttpError(403, 'TLS_REQUIRED', 'use HTTPS for the admin API');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   const check = await deps.tokens.check(m?.[1]);
   if (!check.ok) {

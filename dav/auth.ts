@@ -2,24 +2,18 @@
 // Authenticator (which throttles guessers). Credentials travel only over TLS or from the
 // machine itself: on plain HTTP from elsewhere no password is asked for at all.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
-import { isLoopback, type Authenticator, type CredentialCache } from '../core/index.js';
+import type { Authenticator, CredentialCache } from '../core/index.js';
+import { BASIC_CHALLENGE as CHALLENGE, isSecureChannel, parseBasicAuth } from '../core/http/index.js';
 import type { User } from '../storage/index.js';
 import { sendText } from './http.js';
 
-const CHALLENGE = 'Basic realm="Facteur", charset="UTF-8"';
-
-export function secureChannel(req: IncomingMessage): boolean {
-  return (req.socket as TLSSocket).encrypted === true || isLoopback(req.socket.remoteAddress ?? '');
-}
-
 /** The user, or null once a refusal has been sent. */
 export async function authenticate(authenticator: Authenticator, req: IncomingMessage, res: ServerResponse, cache?: CredentialCache): Promise<User | null> {
-  if (!secureChannel(req)) {
+  if (!isSecureChannel(req)) {
     sendText(res, 403, 'use HTTPS: DAV does not take passwords over plain HTTP');
     return null;
   }
-  const credentials = parseBasic(req.headers.authorization);
+  const credentials = parseBasicAuth(req.headers.authorization);
   if (!credentials) {
     sendText(res, 401, 'authentication required', { 'www-authenticate': CHALLENGE });
     return null;
@@ -41,13 +35,4 @@ export async function authenticate(authenticator: Authenticator, req: IncomingMe
     sendText(res, 401, result.reason === 'disabled' ? 'account disabled' : 'wrong user name or password', { 'www-authenticate': CHALLENGE });
   }
   return null;
-}
-
-export function parseBasic(header: string | undefined): { username: string; password: string } | null {
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-  if (!m) return null;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return null;
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }

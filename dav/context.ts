@@ -34,4 +34,7 @@ export interface DavRequest {
   log: Logger;
   /** The user's groups, read once per request. */
   groups(): Promise<Group[]>;
+  /** Prefer: return=minimal (RFC 7240 §4.2) or the older Brief: t, read once per request:
+   *  multistatus answers then leave out 404 propstats (RFC 8144 §2). */
+  minimal: boolean;
 }

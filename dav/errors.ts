@@ -2,6 +2,7 @@
 // is refused, and the DAV preconditions (RFC 4918 §16, RFC 4791 §1.3, RFC 6352 §6.3.2.1,
 // RFC 6578 §3.7) carried as an element inside DAV:error.
 import { isFacteurError } from '../core/index.js';
+import { BodyTooLarge } from '../core/http/index.js';
 import { CALDAV, CARDDAV, DAV } from './xml/names.js';
 import { XmlRefused } from './xml/parse.js';
 import { el, type XNode } from './xml/write.js';
@@ -42,6 +43,13 @@ export const readOnly = (href: string) => new DavError(403, 'read-only', precond
  *  to be logged) rather than the client's. */
 export function toDavError(err: unknown, context: { kind?: 'calendar' | 'addressbook' } = {}): { error: DavError; fault: boolean } {
   if (err instanceof DavError) return { error: err, fault: false };
+  if (err instanceof BodyTooLarge) {
+    // A calendar object or vCard over the limit names CALDAV/CARDDAV:max-resource-size
+    // (RFC 4791 §5.3.2.1, RFC 6352 §6.3.2.1). The rest of the body is not read: the
+    // connection is closed after the answer.
+    const condition = context.kind === 'calendar' ? precondition.calendarMaxSize() : context.kind === 'addressbook' ? precondition.addressMaxSize() : null;
+    return { error: new DavError(413, `body larger than ${err.limit} bytes`, condition, { connection: 'close' }), fault: false };
+  }
   if (err instanceof XmlRefused) return { error: new DavError(400, err.message), fault: false };
   if (err instanceof SyntaxError) return { error: new DavError(400, err.message), fault: false };
   if (isFacteurError(err)) {

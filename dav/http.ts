@@ -1,32 +1,13 @@
-// Reading bodies with a limit, and writing the replies every method shares.
+// Reading XML bodies with a limit, and writing the replies every method shares. Bodies are
+// read by core's readBody; its BodyTooLarge becomes 413 in errors.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../core/http/index.js';
 import { DavError } from './errors.js';
 import { DAV } from './xml/names.js';
 import { parseXml, type XmlElement } from './xml/parse.js';
 import { el, serialize, type XNode } from './xml/write.js';
 
-/** The whole body, refused with 413 past `limit` bytes (announced or actually sent). */
-export async function readBody(req: IncomingMessage, limit: number, condition: XNode | null = null): Promise<Buffer> {
-  const announced = Number(req.headers['content-length'] ?? NaN);
-  const tooLarge = () => new DavError(413, `body larger than ${limit} bytes`, condition, { connection: 'close' });
-  if (Number.isFinite(announced) && announced > limit) {
-    req.resume();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** The XML body, or null when there is none. */
+/** The XML body, or null when there is none. BodyTooLarge past `limit` bytes. */
 export async function readXml(req: IncomingMessage, limit: number): Promise<XmlElement | null> {
   const body = (await readBody(req, limit)).toString('utf8');
   if (body.trim() === '') return null;

@@ -2,7 +2,7 @@
 // (RFC 6578) on the shared HTTP listener, plus the RFC 6764 well-known redirects.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CredentialCache, type Authenticator, type Delivery } from '../core/index.js';
-import type { HttpRoute } from '../core/http/index.js';
+import { parsePrefer, type HttpRoute } from '../core/http/index.js';
 import type { Logger } from '../core/log.js';
 import type { Group, Store } from '../storage/index.js';
 import { authenticate } from './auth.js';
@@ -81,6 +81,7 @@ async function handle(deps: DavDeps, req: IncomingMessage, res: ServerResponse):
   const ctx: DavRequest = {
     deps, req, res, user, path, log,
     groups: () => (groups ??= deps.store.accounts.listGroupsOfUser(user.id)),
+    minimal: parsePrefer(req.headers.prefer).get('return')?.toLowerCase() === 'minimal' || String(req.headers.brief ?? '').trim().toLowerCase() === 't',
   };
   try {
     const resource = await resolve(ctx, path);

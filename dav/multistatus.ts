@@ -51,7 +51,7 @@ export function propResponse(ctx: DavRequest, res: Resource, request: PropReques
   }
   const propstats: XNode[] = [];
   // RFC 8144 §2 (Prefer: return=minimal, or the older Brief: t): no 404 propstats.
-  const minimal = /\breturn=minimal\b/i.test(String(ctx.req.headers.prefer ?? '')) || String(ctx.req.headers.brief ?? '').toLowerCase() === 't';
+  const minimal = ctx.minimal;
   if (found.length || !missing.length || minimal) propstats.push(el(DAV, 'propstat', el(DAV, 'prop', found), el(DAV, 'status', STATUS[200])));
   if (missing.length && !minimal) propstats.push(el(DAV, 'propstat', el(DAV, 'prop', missing), el(DAV, 'status', STATUS[404])));
   return el(DAV, 'response', el(DAV, 'href', res.href), propstats);

@@ -55,6 +55,35 @@ export async function resolve(ctx: DavRequest, pathname: string): Promise<Resour
   }
 }
 
+/** resolve() for each path, in order; the items named in one collection are read together
+ *  (DavStore.getItems), so a multiget of 500 hrefs is one lookup, not 500. */
+export async function resolveMany(ctx: DavRequest, pathnames: string[]): Promise<(Resource | null)[]> {
+  const me = ctx.user.address;
+  const out: (Resource | null)[] = new Array(pathnames.length).fill(null);
+  const groups = new Map<string, { kind: DavKind; slug: string; at: { index: number; name: string }[] }>();
+  await Promise.all(pathnames.map(async (pathname, index) => {
+    const p = parsePath(pathname);
+    if (p?.t !== 'item') {
+      out[index] = await resolve(ctx, pathname);
+      return;
+    }
+    if (p.address !== me) return;
+    const key = `${p.kind}/${p.slug}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { kind: p.kind, slug: p.slug, at: [] }));
+    group.at.push({ index, name: p.name });
+  }));
+  for (const { kind, slug, at } of groups.values()) {
+    const parent = await findCollection(ctx, kind, slug);
+    if (!parent) continue;
+    const items = new Map((await ctx.deps.store.dav.getItems(parent.collection.id, at.map((a) => a.name))).map((i) => [i.name, i]));
+    for (const { index, name } of at) {
+      out[index] = { type: 'item', href: itemHref(parent.href, name), parent, name, item: items.get(name) ?? null };
+    }
+  }
+  return out;
+}
+
 /** Per request: a multiget naming 500 items of one calendar looks the calendar up once. */
 const seen = new WeakMap<DavRequest, Map<string, Promise<CollectionResource | null>>>();
 

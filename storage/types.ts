@@ -490,6 +490,9 @@ export interface DavStore {
    *  each item gets its own modseq, so sync-collection sees every one. */
   putItems(collectionId: Id, items: DavItemInput[]): Promise<DavItem[]>;
   getItem(collectionId: Id, name: string): Promise<DavItem | null>;
+  /** The items of the collection with these names, in the order asked, each once; names
+   *  with no item (or an unknown collection) are left out. One round trip for a multiget. */
+  getItems(collectionId: Id, names: string[]): Promise<DavItem[]>;
   /** The item of the collection with this UID (unique per collection), or null. */
   findItemByUid(collectionId: Id, uid: string): Promise<DavItem | null>;
   /** Items whose span overlaps the range when one is given (null bounds are open). */

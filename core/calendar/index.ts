@@ -11,6 +11,7 @@
 // - listOccurrences(items, range): VEVENT instances for the webmail agenda.
 // - parseVCard / matchesAddressbookQuery / buildVCard: CardDAV (RFC 6352) and the directory.
 // - buildItipMessage / applyItipReply: iTIP REQUEST/CANCEL to send by mail, REPLY received.
+// - planItip: which REQUEST/CANCEL an organizer's save or delete sends (CalDAV and webmail).
 //
 // Time zones: a TZID is read from the object's own VTIMEZONE; without one, from the IANA
 // database when the TZID is (or ends with) an IANA name or is a common Windows name.
@@ -26,4 +27,5 @@ export { freeBusy } from './freebusy.js';
 export { listOccurrences } from './occurrences.js';
 export { parseVCard, matchesAddressbookQuery, buildVCard } from './vcard.js';
 export { buildItipMessage, applyItipReply, type ItipMessage, type ItipReplyResult } from './itip.js';
+export { planItip, type ItipPlanStep } from './itip-plan.js';
 export { MAX_INSTANCES, MAX_YEARS, MAX_CALENDAR_BYTES } from './limits.js';

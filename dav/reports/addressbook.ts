@@ -28,9 +28,8 @@ export async function addressbookQuery(ctx: DavRequest, res: Resource, parent: C
     candidates = [res];
   } else if (needles && parent.scope === 'directory' && (names = await ctx.deps.directory.search(parent.collection.id, needles))) {
     // The directory keeps its cards folded in memory: read only those that can match.
-    const dav = ctx.deps.store.dav;
-    const items = await Promise.all(names.map((name) => dav.getItem(parent.collection.id, name)));
-    candidates = items.filter((i) => i !== null).map((item) => ({ type: 'item', href: itemHref(parent.href, item.name), parent, name: item.name, item }));
+    const items = await ctx.deps.store.dav.getItems(parent.collection.id, names);
+    candidates = items.map((item) => ({ type: 'item', href: itemHref(parent.href, item.name), parent, name: item.name, item }));
     possible = () => true;
   } else {
     candidates = await itemsOf(ctx, parent);

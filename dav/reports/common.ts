@@ -1,7 +1,7 @@
 // Pieces the query and multiget reports share.
 import type { DavRequest } from '../context.js';
 import { hrefPath } from '../paths.js';
-import { resolve, type CollectionResource, type Resource } from '../resources.js';
+import { resolveMany, type CollectionResource, type Resource } from '../resources.js';
 import { multistatus, propRequest, propResponse, statusResponse, type Overrides } from '../multistatus.js';
 import { sendXml } from '../http.js';
 import { DAV } from '../xml/names.js';
@@ -12,14 +12,16 @@ import type { XNode } from '../xml/write.js';
  *  kind, else a 404 response (RFC 4791 §7.9). */
 export async function multiget(ctx: DavRequest, parent: CollectionResource, body: XmlElement, overrides?: Overrides): Promise<void> {
   const request = propRequest(body);
-  const responses: XNode[] = [];
-  for (const h of children(body, DAV, 'href')) {
-    const raw = h.text.trim();
-    const path = hrefPath(raw);
-    const res = path ? await resolve(ctx, path) : null;
-    if (res && res.type === 'item' && res.item && res.parent.kind === parent.kind) responses.push(propResponse(ctx, res, request, overrides));
-    else responses.push(statusResponse(raw, 404));
-  }
+  const hrefs = children(body, DAV, 'href').map((h) => h.text.trim());
+  const paths = hrefs.map(hrefPath);
+  const resolved = await resolveMany(ctx, paths.filter((p) => p !== null));
+  let next = 0;
+  const responses: XNode[] = hrefs.map((raw, i) => {
+    const res = paths[i] === null ? null : resolved[next++];
+    return res && res.type === 'item' && res.item && res.parent.kind === parent.kind
+      ? propResponse(ctx, res, request, overrides)
+      : statusResponse(raw, 404);
+  });
   sendXml(ctx.res, 207, multistatus(responses));
 }
 

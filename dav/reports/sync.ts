@@ -35,10 +35,14 @@ export async function syncCollection(ctx: DavRequest, res: CollectionResource, b
   }
   const request = propRequest(body);
   const responses: XNode[] = [];
-  const wanted = new Set(changes.changed);
-  const items = wanted.size > 50
+  // A first full sync names every item, and a very large change set most of them: one scan of
+  // the collection reads those faster than looking each name up (getItems, one query per
+  // 512 names, is about 1.6 times the cost per item of a scan on SQLite).
+  const wholeCollection = (from.token === 0 && !changes.truncated) || changes.changed.length > 10_000;
+  const wanted = wholeCollection ? new Set(changes.changed) : null;
+  const items = wanted
     ? (await dav.listItems(res.collection.id)).filter((i) => wanted.has(i.name))
-    : (await Promise.all(changes.changed.map((n) => dav.getItem(res.collection.id, n)))).filter((i) => i !== null);
+    : await dav.getItems(res.collection.id, changes.changed);
   for (const item of items) {
     const r: Resource = { type: 'item', href: itemHref(res.href, item.name), parent: res, name: item.name, item };
     responses.push(propResponse(ctx, r, request));

@@ -29,6 +29,8 @@ export interface SqliteDavOptions {
 const DEFAULT_TOMBSTONE_RETENTION_MS = 180 * 24 * 3600_000;
 const OWNER_TYPES: readonly string[] = ['user', 'group', 'directory'];
 const KINDS: readonly string[] = ['calendar', 'addressbook'];
+/** Names per getItems query: far under SQLite's bound-parameter limit (32766 since 3.32, 999 before). */
+const GET_ITEMS_CHUNK = 512;
 
 export class SqliteDav implements DavStore {
   private readonly db: Db;
@@ -158,6 +160,26 @@ export class SqliteDav implements DavStore {
   async getItem(collectionId: Id, name: string): Promise<DavItem | null> {
     const row = this.itemRow(collectionId, name);
     return row ? toItem(row) : null;
+  }
+
+  async getItems(collectionId: Id, names: string[]): Promise<DavItem[]> {
+    const wanted = [...new Set(names)];
+    const found = new Map<string, ItemRow>();
+    for (let i = 0; i < wanted.length; i += GET_ITEMS_CHUNK) {
+      const chunk = wanted.slice(i, i + GET_ITEMS_CHUNK);
+      // Placeholders come in powers of two (padded with a repeated name), so that a few
+      // statement shapes serve every size and stay in the statement cache.
+      let width = 1;
+      while (width < chunk.length) width *= 2;
+      const params = [...chunk, ...Array<string>(width - chunk.length).fill(chunk[0])];
+      const rows = prepareCached(this.db, `SELECT * FROM dav_items WHERE collection_id = ? AND name IN (${Array(width).fill('?').join(', ')})`)
+        .all(collectionId, ...params) as ItemRow[];
+      for (const row of rows) found.set(row.name, row);
+    }
+    return wanted.flatMap((name) => {
+      const row = found.get(name);
+      return row ? [toItem(row)] : [];
+    });
   }
 
   async findItemByUid(collectionId: Id, uid: string): Promise<DavItem | null> {

@@ -106,6 +106,20 @@ describe('calendar-query with a recurring event', () => {
     expect(r.text).toMatch(/missing\.ics<\/D:href><D:status>HTTP\/1.1 404/);
   });
 
+  test('calendar-multiget answers in the order of the hrefs; another user\'s item, an address book\'s or a bad href is 404', async () => {
+    const bob = await h.user('bob.multiget');
+    const bobs = `/dav/calendars/${bob}/default/b.ics`;
+    expect((await h.request('PUT', bobs, { as: bob, body: ics('b@test'), headers: { 'content-type': 'text/calendar' } })).status).toBe(201);
+    const hrefs = [`${h.base}${cal()}weekly.ics`, bobs, `${book()}x.vcf`, 'http://[bad', `${cal()}dec.ics`, `${cal()}missing.ics`];
+    const body = `<c:calendar-multiget ${NS}><d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs.map((x) => `<d:href>${x}</d:href>`).join('')}</c:calendar-multiget>`;
+    const r = await h.request('REPORT', cal(), { as: alice, body });
+    expect(r.status).toBe(207);
+    const responses = [...r.text.matchAll(/<D:response><D:href>([^<]*)<\/D:href>(.*?)<\/D:response>/gs)].map((m) => [m[1], m[2].includes('404') ? 404 : 200]);
+    expect(responses).toEqual([[`${cal()}weekly.ics`, 200], [bobs, 404], [`${book()}x.vcf`, 404], ['http://[bad', 404], [`${cal()}dec.ics`, 200], [`${cal()}missing.ics`, 404]]);
+    expect(r.text).toContain('UID:weekly@test');
+    expect(r.text).not.toContain('UID:b@test');
+  });
+
   test('free-busy-query returns the busy periods of the range', async () => {
     const body = `<c:free-busy-query ${NS}><c:time-range start="20261201T000000Z" end="20261202T000000Z"/></c:free-busy-query>`;
     const r = await h.request('REPORT', cal(), { as: alice, body });

@@ -89,6 +89,12 @@ describe('discovery and authentication', () => {
     const minimal = await h.request('PROPFIND', cal(), { as: alice, headers: { depth: '0', prefer: 'return=minimal' }, body });
     expect(minimal.text).not.toContain('404 Not Found');
     expect(minimal.text).toContain('<D:displayname>');
+    const variants: Record<string, string>[] = [{ prefer: 'respond-async, return="minimal"' }, { prefer: 'wait=5', Prefer: 'Return=Minimal' }, { brief: 't' }];
+    for (const headers of variants) {
+      const r = await h.request('PROPFIND', cal(), { as: alice, headers: { depth: '0', ...headers }, body });
+      expect(r.text, JSON.stringify(headers)).not.toContain('404 Not Found');
+    }
+    expect((await h.request('PROPFIND', cal(), { as: alice, headers: { depth: '0', prefer: 'return=representation' }, body })).text).toContain('404 Not Found');
   });
 
   test('propname and allprop', async () => {
@@ -170,6 +176,7 @@ describe('items: GET, PUT, DELETE with ETags', () => {
     const big = ics('big@test', ['DTSTART:20261201T100000Z', `DESCRIPTION:${'x'.repeat(1_100_000)}`]);
     const r = await h.request('PUT', `${cal()}big.ics`, { as: alice, body: big, headers: { 'content-type': 'text/calendar' } });
     expect(r.status).toBe(413);
+    expect(r.text).toContain('<C:max-resource-size/>');
     expect((await h.request('GET', `${cal()}big.ics`, { as: alice })).status).toBe(404);
   });
 

@@ -11,6 +11,7 @@ import { registerChangeFeedTests } from './cases/changes.js';
 import { registerCopyMoveTests } from './cases/copy-move.js';
 import { registerDavTests } from './cases/dav.js';
 import { registerDavBatchTests } from './cases/dav-batch.js';
+import { registerDavGetItemsTests } from './cases/dav-get-items.js';
 import { registerDavSyncPageTests } from './cases/dav-sync-pages.js';
 import { registerFlagExpungeTests } from './cases/flags-expunge.js';
 import { registerIndexColumnTests } from './cases/index-columns.js';
@@ -44,6 +45,7 @@ const sections: [string, (suite: ReturnType<typeof makeSuite>) => void][] = [
   ['text search', registerSearchTests],
   ['calendars and contacts', registerDavTests],
   ['calendars and contacts: batches', registerDavBatchTests],
+  ['calendars and contacts: items by name', registerDavGetItemsTests],
   ['calendars and contacts: sync pages', registerDavSyncPageTests],
   ['outbound queue', registerQueueTests],
   ['audit log', registerAuditTests],

@@ -4,7 +4,7 @@
 // RFC 6047) through the delivery pipeline, and answers to invitations received by mail.
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
-import { buildItipMessage, listOccurrences, mailItip, parseCalendarObject, PreconditionFailed, type ItipMail } from '../../core/index.js';
+import { listOccurrences, mailItip, parseCalendarObject, planItip, PreconditionFailed, type ItipMail, type ItipPlanStep } from '../../core/index.js';
 import type { DavCollection, DavItem } from '../../storage/index.js';
 import type { AuthedContext } from './context.js';
 import { ownMailbox } from './mailboxes.js';
@@ -142,6 +142,16 @@ async function sendItip(ctx: AuthedContext, itip: ItipMail, subjectPrefix: strin
     itip, `${subjectPrefix} : ${itip.summary ?? ''}`.trim(), text);
   if (result.error) ctx.log.info({ reason: result.error }, 'invitation refused by the pipeline');
   return result;
+}
+
+/** Mails what planItip says; the user is told how the REQUEST went (null: none was due). */
+async function sendPlanned(ctx: AuthedContext, steps: ItipPlanStep[], text: string) {
+  let invitations = null;
+  for (const { kind, itip } of steps) {
+    const result = await sendItip(ctx, itip, kind === 'cancel' ? 'Annulation' : kind === 'update' ? 'Invitation modifiée' : 'Invitation', text);
+    if (kind !== 'cancel') invitations = result;
+  }
+  return invitations;
 }
 
 function describe(input: EventInput): string {
@@ -341,7 +351,7 @@ export function agendaRoutes(reader: MessageReader): ApiRoute[] {
         root.addSubcomponent(event);
         const data = serialize(root);
         const item = await store(ctx, calendar, `${uid}.ics`, data, { ifNoneMatch: '*' });
-        const invitations = input.attendees.length ? await sendItip(ctx, buildItipMessage(data, 'REQUEST'), 'Invitation', describe(input)) : null;
+        const invitations = await sendPlanned(ctx, planItip(ctx.user.address, null, data), describe(input));
         sendJson(ctx.res, 201, { ...eventJson(calendar.id, item.name, item.etag, item.data), invitations });
       },
     },
@@ -355,7 +365,6 @@ export function agendaRoutes(reader: MessageReader): ApiRoute[] {
         const input = readEvent(body);
         const root = new ICAL.Component(ICAL.parse(item.data));
         const event = masterOf(root);
-        const before = new Set(event.getAllProperties('attendee').map((p) => String(p.getFirstValue()).replace(/^mailto:/i, '').toLowerCase()));
         const organizer = event.hasProperty('organizer') ? String(event.getFirstPropertyValue('organizer')).replace(/^mailto:/i, '').toLowerCase() : null;
         if (organizer && organizer !== ctx.user.address) throw Errors.conflict('Only the organizer can change this event');
         applyEvent(ctx, event, input);
@@ -366,12 +375,7 @@ export function agendaRoutes(reader: MessageReader): ApiRoute[] {
         const saved = target
           ? await relocate(ctx, calendar, target, item, data, etag ?? item.etag)
           : await store(ctx, calendar, item.name, data, { ifMatch: etag ?? item.etag });
-        let invitations = null;
-        if (input.attendees.length || before.size) {
-          const removed = [...before].filter((a) => !input.attendees.includes(a));
-          invitations = input.attendees.length ? await sendItip(ctx, buildItipMessage(data, 'REQUEST'), 'Invitation modifiée', describe(input)) : null;
-          if (removed.length) await sendItip(ctx, buildItipMessage(item.data, 'CANCEL', removed), 'Annulation', describe(input));
-        }
+        const invitations = await sendPlanned(ctx, planItip(ctx.user.address, item.data, data), describe(input));
         sendJson(ctx.res, 200, { ...eventJson(target?.id ?? calendar.id, saved.name, saved.etag, saved.data), invitations });
       },
     },
@@ -399,8 +403,7 @@ export function agendaRoutes(reader: MessageReader): ApiRoute[] {
         if (!item) throw Errors.notFound('No such event');
         await ctx.deps.store.dav.deleteItem(calendar.id, item.name);
         try {
-          const itip = buildItipMessage(item.data, 'CANCEL');
-          if (itip.organizer?.toLowerCase() === ctx.user.address) await sendItip(ctx, itip, 'Annulation', itip.summary ?? '');
+          for (const { itip } of planItip(ctx.user.address, item.data, null)) await sendItip(ctx, itip, 'Annulation', itip.summary ?? '');
         } catch (err) {
           ctx.log.info({ err: (err as Error).message }, 'no cancellation sent');
         }

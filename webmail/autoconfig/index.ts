@@ -2,11 +2,9 @@
 // (POX and the JSON pointer) and an Apple profile for a logged-in user. Mounted by server.ts
 // on the shared HTTP service; every answer comes from one ClientSettings value.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { Authenticator } from '../../core/auth/index.js';
-import { isLoopback } from '../../core/auth/index.js';
 import { mtaStsPolicy, type ClientSettings } from '../../core/clients/index.js';
-import { BodyTooLarge, readBody, type HttpRoute } from '../../core/http/index.js';
+import { BASIC_CHALLENGE, BodyTooLarge, isSecureChannel, parseBasicAuth, readBody, type HttpRoute } from '../../core/http/index.js';
 import type { Logger } from '../../core/log.js';
 import type { AccountStore } from '../../storage/index.js';
 import { jsonV1Pointer, parsePoxRequest, poxError, poxResponse } from './autodiscover.js';
@@ -79,10 +77,10 @@ export function createAutoconfigRoutes(deps: AutoconfigDeps): HttpRoute[] {
     if (!getOnly(req, res)) return;
     if (requestUrl(req).pathname !== MOBILECONFIG_PATH) return notFound(res);
     // The password travels in the request: only over TLS, or on this machine.
-    if (!(req.socket as TLSSocket).encrypted && !isLoopback(req.socket.remoteAddress ?? '')) {
+    if (!isSecureChannel(req)) {
       return send(res, 403, 'text/plain', 'use HTTPS to download a configuration profile\n');
     }
-    const credentials = basicCredentials(req);
+    const credentials = parseBasicAuth(req.headers.authorization);
     if (!credentials) return challenge(res);
     const result = await deps.authenticator.authenticate({
       ...credentials, protocol: 'webmail', ip: req.socket.remoteAddress ?? '', client: req.headers['user-agent'] ?? null,
@@ -149,18 +147,8 @@ function notFound(res: ServerResponse): void {
 }
 
 function challenge(res: ServerResponse): void {
-  res.writeHead(401, { 'www-authenticate': 'Basic realm="Facteur", charset="UTF-8"', 'content-type': 'text/plain' });
+  res.writeHead(401, { 'www-authenticate': BASIC_CHALLENGE, 'content-type': 'text/plain' });
   res.end('log in with your address and password\n');
-}
-
-/** RFC 7617: user-id ":" password, base64, UTF-8 (we announce charset="UTF-8"). */
-function basicCredentials(req: IncomingMessage): { username: string; password: string } | null {
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
-  if (!m) return null;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return null;
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
 function safeDecode(text: string | null): string | null {
