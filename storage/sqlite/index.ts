@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Store, StoreOptions } from '../types.js';
 import { SqliteAccounts } from './accounts.js';
 import { SqliteAudit } from './audit.js';
+import { Background } from './background.js';
 import { FileBlobs } from './blobs.js';
 import { SqliteChanges } from './changes.js';
 import { openDatabase, type Db } from './db.js';
@@ -36,6 +37,7 @@ export async function openSqliteStore(options: StoreOptions): Promise<Store> {
   const ctx: SqliteContext = { db, blobs, changes, walSync };
   let closed = false;
   const mail = new SqliteMail(ctx);
+  const background = startBackground(db, mail, walSync);
   const dav = new SqliteDav(ctx);
   const accounts = new SqliteAccounts(ctx, (userId, provision) => {
     mail.mailboxes.provision(userId, provision.mailboxes);
@@ -65,10 +67,36 @@ export async function openSqliteStore(options: StoreOptions): Promise<Store> {
       if (closed) return;
       closed = true;
       changes.close();
+      await background?.stop();
       await walSync.close();
       // Fold the WAL back into the main file so the data dir is one consistent file at rest.
       try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* another process may hold it */ }
       db.close();
     },
   };
+}
+
+let warned = false;
+
+/** Full-text indexing and checkpoints on a thread of their own (background.ts). An in-memory
+ *  database keeps them here: another connection would open a different, empty database. */
+function startBackground(db: Db, mail: SqliteMail, walSync: WalSync): Background | null {
+  if (db.memory) return null;
+  const fallBack = (error: unknown) => {
+    mail.fts.useBackground(null);
+    walSync.checkpointer = null;
+    if (!warned) {
+      warned = true;
+      process.emitWarning(`SQLite background thread unavailable, indexing on the main thread: ${(error as Error)?.message ?? String(error)}`, { code: 'FACTEUR_SQLITE_BACKGROUND' });
+    }
+  };
+  try {
+    const background = new Background(db.name, fallBack);
+    mail.fts.useBackground(background);
+    walSync.checkpointer = background;
+    return background;
+  } catch (error) {
+    fallBack(error);
+    return null;
+  }
 }

@@ -6,9 +6,17 @@
 // A caller about to run work (an append still writing its blob) announces it with hold():
 // the next commit then waits, at most maxWaitMs, for the held work to join it. Without that,
 // with N writers each commit would carry the one or two blobs that happened to finish first.
+//
+// The batch never waits for the write lock inside SQLite, which would stop the event loop: when
+// another connection holds it (the background indexer for a few milliseconds, another process),
+// the batch is queued again and retried shortly, for as long as busy_timeout would have waited.
 import type { Db } from './db.js';
 import { toStoreError } from './mail-errors.js';
-import { lazyTx, type WalSync } from './wal-sync.js';
+import { isBusy, lazyTx, type WalSync } from './wal-sync.js';
+
+/** First wait after finding the write lock taken, doubled up to RETRY_MAX_MS. */
+const RETRY_MIN_MS = 1;
+const RETRY_MAX_MS = 16;
 
 interface Pending {
   work: () => unknown;
@@ -23,11 +31,16 @@ export class GroupCommit {
   private holds = 0;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
+  /** While the lock is taken elsewhere: when that was first seen, and the next wait. */
+  private busySince = 0;
+  private retryMs = RETRY_MIN_MS;
+  private retrying = false;
   private readonly savepoint: (work: () => unknown) => unknown;
 
   /** `maxBatch` bounds how long one transaction holds the write lock; `maxWaitMs` how long
    *  queued work may wait for held work. */
-  constructor(private readonly db: Db, private readonly walSync: WalSync, private readonly maxBatch = 200, private readonly maxWaitMs = 3) {
+  constructor(private readonly db: Db, private readonly walSync: WalSync, private readonly maxBatch = 200, private readonly maxWaitMs = 3,
+    private readonly busyTimeoutMs = Number(db.pragma('busy_timeout', { simple: true })) || 0) {
     // Called inside the batch's transaction, better-sqlite3 turns this into a SAVEPOINT:
     // a throw rolls back this piece of work only.
     this.savepoint = db.transaction((work: () => unknown) => work());
@@ -55,7 +68,7 @@ export class GroupCommit {
   }
 
   private schedule(): void {
-    if (this.queue.length === 0 || this.scheduled) return;
+    if (this.queue.length === 0 || this.scheduled || this.retrying) return;
     if (this.holds === 0 || this.queue.length >= this.maxBatch) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -78,8 +91,10 @@ export class GroupCommit {
     const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
     const outcomes: Outcome[] = [];
+    let began = false;
     try {
       lazyTx(this.db, () => {
+        began = true;
         for (const p of batch) {
           try {
             outcomes.push({ ok: true, value: this.savepoint(p.work) });
@@ -90,14 +105,22 @@ export class GroupCommit {
             outcomes.push({ ok: false, error });
           }
         }
-      });
+      }, { wait: false });
     } catch (error) {
+      // BEGIN IMMEDIATE found the lock taken: nothing of the batch ran; it goes first next time.
+      if (!began && isBusy(error) && this.retryLater()) {
+        this.queue.unshift(...batch);
+        return;
+      }
+      this.busySince = 0;
       const mapped = toStoreError(error);
       for (const p of batch) p.reject(mapped);
       return;
     } finally {
       this.schedule();
     }
+    this.busySince = 0;
+    this.retryMs = RETRY_MIN_MS;
     this.walSync.committed();
     const settle = (syncError: unknown) => batch.forEach((p, i) => {
       const o = outcomes[i];
@@ -107,5 +130,24 @@ export class GroupCommit {
       else p.reject(toStoreError(o.error));
     });
     this.walSync.sync().then(() => settle(null), settle);
+  }
+
+  /** Schedules another try of the queue; false once busy_timeout has passed (the batch fails
+   *  as it would have after waiting that long in SQLite). */
+  private retryLater(): boolean {
+    const now = Date.now();
+    if (this.busySince === 0) {
+      this.busySince = now;
+      this.retryMs = RETRY_MIN_MS;
+    } else if (now - this.busySince >= this.busyTimeoutMs) {
+      return false;
+    }
+    this.retrying = true;
+    setTimeout(() => {
+      this.retrying = false;
+      this.schedule();
+    }, this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+    return true;
   }
 }

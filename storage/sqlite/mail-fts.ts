@@ -1,21 +1,22 @@
 // Full-text search over the text documents of mail-texts.ts. Indexing is kept out of the
-// append transaction (trigram-indexing 4 KB costs more than the rest of an append): an idle
-// pass adds new documents to mail_fts in chunks, and searches scan the documents the index
-// has not reached yet, so results never depend on the indexer's progress.
+// append transaction (trigram-indexing 4 KB costs more than the rest of an append): the store's
+// background thread (background.ts) adds new documents to mail_fts in chunks, or, when none
+// runs (in-memory database, thread dead), an idle pass here does; searches scan the documents
+// the index has not reached yet, so results never depend on the indexer's progress.
 import type { Statement } from 'better-sqlite3';
 import { Invalid } from '../../core/errors.js';
 import type { TextCriterion, TextField } from '../types.js';
 import type { Db } from './db.js';
-import { lazyTx } from './wal-sync.js';
-import { fold, INDEXED_COUNTER, quoted, TEXT_COLUMNS } from './mail-texts.js';
+import { FtsIndexer } from './fts-index.js';
+import { fold, quoted, TEXT_COLUMNS } from './mail-texts.js';
 
 // Below this many messages a mailbox is scanned row by row: cheaper than walking the
 // store-wide trigram doclists of a common word.
 const DEFAULT_SCAN_LIMIT = 2000;
 // The trigram index cannot help with shorter strings (FTS5 §4.3.2).
 const TRIGRAM = 3;
-/** Documents per indexing transaction: long enough to amortise, short enough not to stall
- *  the event loop (about 0.2 ms per 4 KB document). */
+/** Documents per indexing transaction on the main thread: long enough to amortise, short
+ *  enough not to stall the event loop (about 0.2 ms per 4 KB document). */
 const CHUNK = 100;
 /** Index once appends have paused this long... */
 const IDLE_MS = 50;
@@ -47,26 +48,29 @@ function contains(alias: string, field: TextField): string {
   return `(${columnsOf(field).map((c) => `instr(${alias}.${quoted(c)}, @value) > 0`).join(' OR ')})`;
 }
 
+/** Indexes elsewhere while `alive` (background.ts). */
+export interface OffThreadIndexer {
+  readonly alive: boolean;
+  kick(): void;
+}
+
 export class MailFts {
   /** Mailboxes with at most this many messages are searched by scanning (tests lower it to 0). */
   scanLimit = DEFAULT_SCAN_LIMIT;
 
   private readonly s: Record<string, Statement>;
+  private readonly indexer: FtsIndexer;
+  private background: OffThreadIndexer | null = null;
   private readonly scanBy = new Map<TextField, Statement>();
   private readonly indexBy = new Map<TextField, Statement>();
   private timer: NodeJS.Timeout | null = null;
   private lastActivity = 0;
 
   constructor(private readonly db: Db) {
-    const columns = TEXT_COLUMNS.map(quoted).join(', ');
+    this.indexer = new FtsIndexer(db);
     this.s = {
       allUids: db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck(),
       count: db.prepare('SELECT message_count FROM mailboxes WHERE id = ?').pluck(),
-      watermark: db.prepare(`SELECT value FROM counters WHERE name = '${INDEXED_COUNTER}'`).pluck(),
-      newest: db.prepare('SELECT max(id) FROM mail_texts').pluck(),
-      chunkEnd: db.prepare('SELECT max(id) FROM (SELECT id FROM mail_texts WHERE id > ? ORDER BY id LIMIT ?)').pluck(),
-      index: db.prepare(`INSERT INTO mail_fts (rowid, ${columns}) SELECT id, ${columns} FROM mail_texts WHERE id > ? AND id <= ?`),
-      advance: db.prepare(`INSERT INTO counters (name, value) VALUES ('${INDEXED_COUNTER}', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`),
     };
     for (const field of [...TEXT_COLUMNS, 'text'] as TextField[]) {
       this.scanBy.set(field, db.prepare(`SELECT m.uid FROM messages m JOIN mail_texts t ON t.id = m.text_id
@@ -88,8 +92,27 @@ export class MailFts {
     this.kick();
   }
 
+  /** Where indexing runs while not here (tests). */
+  get offThread(): OffThreadIndexer | null {
+    return this.background;
+  }
+
+  /** Hands indexing to another thread while it runs (null: back to this one). */
+  useBackground(background: OffThreadIndexer | null): void {
+    this.background = background;
+    if (background && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (!background) this.kick();
+  }
+
   /** After documents were added: schedules indexing for when appends pause. */
   kick(): void {
+    if (this.background?.alive) {
+      this.background.kick();
+      return;
+    }
     this.lastActivity = Date.now();
     this.timer ??= this.later(IDLE_MS);
   }
@@ -102,9 +125,8 @@ export class MailFts {
 
   private tick(): void {
     this.timer = null;
-    if (!this.db.open) return;
-    const watermark = this.watermark();
-    const backlog = ((this.s.newest.get() as number | null) ?? 0) - watermark;
+    if (!this.db.open || this.background?.alive) return;
+    const backlog = this.indexer.backlog();
     if (backlog <= 0) return;
     const quietFor = Date.now() - this.lastActivity;
     if (quietFor < IDLE_MS && backlog < MAX_BACKLOG) {
@@ -121,22 +143,14 @@ export class MailFts {
     this.timer = this.later(0);
   }
 
-  private watermark(): number {
-    return (this.s.watermark.get() as number | undefined) ?? 0;
+  /** Every document with an id up to this is indexed. */
+  watermark(): number {
+    return this.indexer.watermark();
   }
 
-  /** Indexes up to `limit` documents not yet indexed; returns how many. */
+  /** Indexes up to `limit` documents not yet indexed, on this thread; returns how many. */
   indexPending(limit = Number.MAX_SAFE_INTEGER): number {
-    // The index can be rebuilt: its commit need not wait for the disk. A power loss takes the
-    // watermark back with the rows, and those messages are indexed again.
-    return lazyTx(this.db, () => {
-      const from = this.watermark();
-      const to = this.s.chunkEnd.get(from, limit) as number | null;
-      if (to === null) return 0;
-      const { changes } = this.s.index.run(from, to);
-      this.s.advance.run(to);
-      return changes;
-    });
+    return this.indexer.indexPending(limit);
   }
 
   /** UIDs of `mailboxId` matching every criterion, ascending. */

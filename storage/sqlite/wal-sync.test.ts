@@ -35,6 +35,14 @@ describe('lazyTx', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1);
   });
+
+  it('is lazy from the first transaction of a connection, and does not wait for the lock when told not to', () => {
+    expect(lazyTx(db, () => db.pragma('synchronous', { simple: true }))).toBe(0);
+    expect(lazyTx(db, () => db.pragma('wal_autocheckpoint', { simple: true }))).toBe(0);
+    expect(lazyTx(db, () => db.pragma('busy_timeout', { simple: true }), { wait: false })).toBe(0);
+    expect(lazyTx(db, () => db.pragma('busy_timeout', { simple: true }))).toBe(10000);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(10000);
+  });
 });
 
 describe('WalSync', () => {

@@ -18,35 +18,62 @@ import { writeTx } from './db.js';
 const CHECKPOINT_EVERY = 256;
 
 /** Runs `fn` in an IMMEDIATE transaction that commits without waiting for the disk. The caller
- *  awaits WalSync.sync() before acknowledging, unless the data can be rebuilt (an index). */
-export function lazyTx<T>(db: Db, fn: () => T): T {
+ *  awaits WalSync.sync() before acknowledging, unless the data can be rebuilt (an index).
+ *  With `wait: false`, a write lock held elsewhere (the background indexer, another process)
+ *  fails at once with SQLITE_BUSY instead of blocking the thread up to busy_timeout; the
+ *  caller tries again later (GroupCommit). */
+export function lazyTx<T>(db: Db, fn: () => T, options: { wait?: boolean } = {}): T {
   const p = pragmas(db);
+  const noWait = options.wait === false;
   p.lazy.run();
   p.noCheckpoint.run();
+  if (noWait) p.noBusyWait.run();
   try {
     return writeTx(db, fn);
   } finally {
+    if (noWait) p.busyWait.run();
     p.full.run();
     p.autoCheckpoint.run();
   }
 }
 
-type Pragmas = Record<'lazy' | 'full' | 'noCheckpoint' | 'autoCheckpoint', Statement>;
+type Pragmas = Record<'lazy' | 'full' | 'noCheckpoint' | 'autoCheckpoint' | 'noBusyWait' | 'busyWait', Statement>;
 const prepared = new WeakMap<Db, Pragmas>();
 
-/** Prepared once per connection: compiling four pragmas per commit was a visible cost. */
+/** Prepared once per connection: preparing statements per commit was a visible cost (a PRAGMA
+ *  still recompiles itself when run, see below, which costs about 2 µs). */
 function pragmas(db: Db): Pragmas {
   let p = prepared.get(db);
   if (!p) {
+    const busyTimeout = Number(db.pragma('busy_timeout', { simple: true })) || 0;
     p = {
       lazy: db.prepare('PRAGMA synchronous = OFF'),
       full: db.prepare('PRAGMA synchronous = FULL'),
       noCheckpoint: db.prepare('PRAGMA wal_autocheckpoint = 0'),
       autoCheckpoint: db.prepare('PRAGMA wal_autocheckpoint = 1000'),
+      noBusyWait: db.prepare('PRAGMA busy_timeout = 0'),
+      busyWait: db.prepare(`PRAGMA busy_timeout = ${busyTimeout}`),
     };
+    // SQLite applies a PRAGMA's setting when it compiles it (each of these compiled last sets
+    // today's values back), and a PRAGMA statement recompiles itself on every run but its
+    // first: left as it is, the first run of each would do nothing, and the first lazyTx of a
+    // connection would wait for the lock (and the disk) after all. Spend those first runs now.
+    for (const statement of Object.values(p)) statement.run();
     prepared.set(db, p);
   }
   return p;
+}
+
+/** A write lock held elsewhere (SQLITE_BUSY and its extended codes). */
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/** Runs checkpoints on another connection (background.ts); false when it cannot now. */
+export interface Checkpointer {
+  readonly alive: boolean;
+  checkpoint(): boolean;
 }
 
 export class WalSync {
@@ -55,6 +82,8 @@ export class WalSync {
   private next: Promise<void> | null = null;
   private lazyCommits = 0;
   private closed = false;
+  /** Set by the store while its background thread runs: checkpoints go there. */
+  checkpointer: Checkpointer | null = null;
 
   constructor(private readonly db: Db) {}
 
@@ -106,9 +135,16 @@ export class WalSync {
     this.maybeCheckpoint();
   }
 
-  /** Folds the WAL into the database, synced, once enough lazy commits piled up. */
+  /** Folds the WAL into the database, synced, once enough lazy commits piled up: on the
+   *  background thread when one runs (its connection checkpoints under FULL, between its own
+   *  transactions; a checkpoint syncs the WAL first, whichever connection wrote the frames). */
   private maybeCheckpoint(): void {
-    if (this.lazyCommits < CHECKPOINT_EVERY || this.closed || !this.db.open || this.db.inTransaction) return;
+    if (this.lazyCommits < CHECKPOINT_EVERY || this.closed || !this.db.open) return;
+    if (this.checkpointer?.alive && this.checkpointer.checkpoint()) {
+      this.lazyCommits = 0;
+      return;
+    }
+    if (this.db.inTransaction) return;
     this.lazyCommits = 0;
     try {
       this.db.pragma('wal_checkpoint(PASSIVE)');
