@@ -3,6 +3,7 @@
 // the Received header, looked up through the one injectable resolver (core/dns).
 import { isIPv4, isIPv6 } from 'node:net';
 import { canonicalIp, isLoopback, type Resolver } from '../core/index.js';
+import type { VerifyMemo } from './verify-memo.js';
 
 /** 127.0.0.0/8 and ::1 however spelt (core/auth/ip.ts, shared with IMAP). */
 export { isLoopback };
@@ -26,13 +27,15 @@ export function ptrName(address: string): string | null {
 /**
  * smtp-server's `resolver` option: PTR lookups through our resolver instead of the system's.
  * A name is kept only if it resolves back to the client (forward-confirmed, as Postfix does
- * before it shows a name), since whoever holds an address block may publish any PTR.
+ * before it shows a name), since whoever holds an address block may publish any PTR. With a
+ * memo, a client's name is reused while the PTR and address answers it came from are.
  */
-export function reverseResolver(resolver: Resolver) {
+export function reverseResolver(resolver: Resolver, memo?: VerifyMemo) {
+  const lookup = (ip: string) => (memo ? memo.get(`ptr ${ip}`, (r) => forwardConfirmedName(r, ip)) : forwardConfirmedName(resolver, ip));
   return {
     reverse(ip: string, callback: (err: Error | null, hostnames?: string[]) => void): void {
       // No name, or no answer in time: the Received header shows the address alone.
-      forwardConfirmedName(resolver, ip).then((name) => callback(null, name ? [name] : []), () => callback(null, []));
+      lookup(ip).then((name) => callback(null, name ? [name] : []), () => callback(null, []));
     },
   };
 }

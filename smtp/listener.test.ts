@@ -33,6 +33,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const connections = () => new Promise<number>((resolve, reject) => server.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
 const plainToken = Buffer.from('\0alice@x.example\0secret').toString('base64');
 
 describe('FacteurSmtpServer', () => {
@@ -56,6 +57,42 @@ describe('FacteurSmtpServer', () => {
     expect(await c.hello('client', { starttls: true, servername: 'localhost' })).toMatch(/^250[- ]AUTH PLAIN$/m);
     expect(await c.command(`AUTH PLAIN ${plainToken}`)).toBe('235 2.7.0 Authentication successful');
     c.close();
+  });
+
+  it('closes the connection after the 221 of QUIT, without running what was sent after it', async () => {
+    for (const tail of ['', 'NOOP\r\n']) {
+      const c = await RawSmtp.connect(port);
+      await c.hello();
+      c.write(`QUIT\r\n${tail}`);
+      expect(await c.reply()).toBe('221 2.0.0 Bye');
+      // '' once the server has closed: no 250 for the NOOP.
+      expect(await c.reply(5000)).toBe('');
+      expect(c.closed).toBe(true);
+    }
+    // A client that keeps its side open: the server does not wait for it (smtp-server alone
+    // held the connection for up to 5 s).
+    const open = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    open.on('error', () => undefined);
+    await once(open, 'data'); // the greeting
+    open.resume();
+    open.write('EHLO half.example\r\nQUIT\r\n');
+    await once(open, 'end');
+    const started = Date.now();
+    while ((await connections()) > 0 && Date.now() - started < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(await connections()).toBe(0);
+    open.destroy();
+    // The listener still serves.
+    const next = await RawSmtp.connect(port);
+    expect(await next.command('NOOP')).toMatch(/^250 /);
+    next.close();
+  });
+
+  it('closes its side after QUIT over TLS too', async () => {
+    const c = await RawSmtp.connect(port);
+    await c.hello('client', { starttls: true, servername: 'localhost' });
+    expect(await c.command('QUIT')).toBe('221 2.0.0 Bye');
+    expect(await c.reply(5000)).toBe('');
+    expect(c.closed).toBe(true);
   });
 });
 

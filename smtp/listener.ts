@@ -107,6 +107,20 @@ class FacteurConnection extends SMTPConnection {
     });
   }
 
+  // After its 221, smtp-server ends the socket and reads on until the client closes its side.
+  // MTAs mostly close without reading the 221 (Postfix's smtp_skip_quit_response), so that read
+  // ended in ECONNRESET: an error object with a source-mapped stack trace per connection, a
+  // visible cost with one message per connection. Nothing read after QUIT is used (RFC 5321
+  // §4.1.1.10: the server closes after its reply), so once the 221 and our FIN are out, the
+  // socket is closed, as Postfix's smtpd does.
+  override handler_QUIT(command: Buffer, callback: () => void): void {
+    super.handler_QUIT(command, callback);
+    const socket = this._socket;
+    if (socket.destroyed) return;
+    if (socket.writableFinished) socket.destroy();
+    else socket.once('finish', () => socket.destroy());
+  }
+
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
     // smtp-server's own texts never start with a status code; ours (errors and the 250 after
     // DATA, which smtp-server sends with context DATA_OK) always do.

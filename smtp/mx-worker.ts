@@ -9,12 +9,14 @@ import {
 import { createLogger, type LogLevel } from '../core/log.js';
 import { listenOn, type Listener } from '../core/service.js';
 import { reverseResolver } from './client-address.js';
-import { MX_DNS_CACHE, cachingResolver } from './dns-cache.js';
+import { MX_DNS_CACHE, dnsCache } from './dns-cache.js';
 import { FacteurSmtpServer } from './listener.js';
+import { skipRedactionOfPlainValues } from './log-cost.js';
 import type { MxWorkerData } from './mx-thread.js';
 import { mxHandlers, type MxContext } from './mx.js';
 import { RpcPeer } from './rpc.js';
 import { commonServerOptions } from './server-options.js';
+import { VerifyMemo } from './verify-memo.js';
 
 const data = workerData as MxWorkerData;
 let server: FacteurSmtpServer | null = null;
@@ -43,12 +45,17 @@ const peer = new RpcPeer(parentPort!, {
 const logLines = batchedLines((lines) => peer.notify('log', [lines]));
 
 function build(): FacteurSmtpServer {
-  const log = createLogger({ level: data.logLevel as LogLevel, destination: logLines }).child(data.logBindings);
+  const root = createLogger({ level: data.logLevel as LogLevel, destination: logLines });
+  skipRedactionOfPlainValues(root);
+  const log = root.child(data.logBindings);
+  const dns = dnsCache(asResolver((name, rrtype) => peer.call('resolve', [name, rrtype])), MX_DNS_CACHE);
+  const memo = new VerifyMemo(dns);
   const ctx: MxContext = {
     hostname: data.hostname,
     maxMessageBytes: data.maxMessageBytes,
     log,
-    resolver: cachingResolver(asResolver((name, rrtype) => peer.call('resolve', [name, rrtype])), MX_DNS_CACHE),
+    resolver: dns.resolver,
+    verifyMemo: memo,
     isLocalDomain: (domain) => peer.call<boolean>('isLocalDomain', [domain]),
     release(recipients) {
       const numbers = recipients.flatMap((r) => (r.held === undefined ? [] : [r.held]));
@@ -70,7 +77,7 @@ function build(): FacteurSmtpServer {
   const s = new FacteurSmtpServer({
     ...commonServerOptions(data),
     disabledCommands: ['AUTH'],
-    resolver: reverseResolver(ctx.resolver),
+    resolver: reverseResolver(ctx.resolver, memo),
     ...mxHandlers(ctx),
   }, { loopbackIsSecure: data.loopbackIsSecure });
   // Connection-level faults (a reset in the middle of DATA, a failed TLS handshake) are the

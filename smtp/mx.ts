@@ -8,6 +8,7 @@ import { headerFields } from './message.js';
 import { Replies, acceptedText, decisionError } from './replies.js';
 import { acceptedRecipients, dsnOf, envelopeSender, stateOf, tlsInfo, transactionId, type SessionState } from './session.js';
 import { MAX_HOPS, countReceived, receivedHeader, stripOwnAuthResults } from './trace.js';
+import type { VerifyMemo } from './verify-memo.js';
 import { verifyInbound } from './verify.js';
 
 type Handlers = Pick<SMTPServerOptions, 'onConnect' | 'onMailFrom' | 'onRcptTo' | 'onData' | 'onClose'>;
@@ -25,6 +26,8 @@ export interface MxContext extends SessionContext {
     /** `raw` may be handed over to the other thread: not to be read after the call. */
     accept(origin: Origin, from: string, recipients: ResolvedRecipient[], raw: Buffer, extras: AcceptExtras): Promise<DeliveryResult>;
   };
+  /** SPF and DMARC results reused while their DNS answers are served unchanged (verify-memo.ts). */
+  verifyMemo?: VerifyMemo;
   /** Is `domain` one of ours? */
   isLocalDomain(domain: string): Promise<boolean>;
   /** Recipients checked but not handed to accept() (RSET, a new MAIL FROM, the end of the
@@ -86,7 +89,7 @@ export function mxHandlers(ctx: MxContext): Handlers {
 
         let verdict;
         try {
-          verdict = await verifyInbound(raw, { ip: session.remoteAddress, helo: session.hostNameAppearsAs, sender: from, mta: ctx.hostname, resolver: ctx.resolver });
+          verdict = await verifyInbound(raw, { ip: session.remoteAddress, helo: session.hostNameAppearsAs, sender: from, mta: ctx.hostname, resolver: ctx.resolver, memo: ctx.verifyMemo });
         } catch (err) {
           state.log.warn({ err: (err as Error).message }, 'message authentication failed to run');
           throw Replies.verifyFailed();

@@ -58,4 +58,10 @@ describe('rfc5322Date', () => {
   it('uses a numeric zone', () => {
     expect(rfc5322Date(date)).toBe('Mon, 02 Jun 2025 10:00:00 +0000');
   });
+
+  it('follows the clock from one second to the next, within a second too', () => {
+    expect(rfc5322Date(new Date('2025-06-02T10:00:00.900Z'))).toBe('Mon, 02 Jun 2025 10:00:00 +0000');
+    expect(rfc5322Date(new Date('2025-06-02T10:00:01.000Z'))).toBe('Mon, 02 Jun 2025 10:00:01 +0000');
+    expect(rfc5322Date(new Date('2025-06-02T09:59:59.999Z'))).toBe('Mon, 02 Jun 2025 09:59:59 +0000');
+  });
 });

@@ -67,9 +67,18 @@ function authservIdOf(field: string): string {
   return value.split(';')[0].trim().split(/\s+/)[0]?.toLowerCase() ?? '';
 }
 
-/** "Mon, 02 Jun 2025 10:00:00 +0000" (RFC 5322 §3.3). */
+let lastSecond = Number.NaN;
+let lastText = '';
+
+/** "Mon, 02 Jun 2025 10:00:00 +0000" (RFC 5322 §3.3). The text of the last second is kept:
+ *  every message received within it gets the same one. */
 export function rfc5322Date(d: Date): string {
-  return d.toUTCString().replace(/GMT$/, '+0000');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = d.toUTCString().replace(/GMT$/, '+0000');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** Client-supplied names go into a structured header: keep only what a domain or an address

@@ -1,6 +1,9 @@
-import { dkimSign } from 'mailauth';
+import { authenticate, dkimSign, dkimVerify } from 'mailauth';
 import { describe, expect, it } from 'vitest';
-import { asResolver, dkimRecordName, dkimRecordValue, generateDkimKeyPair, zoneTextResolver } from '../core/index.js';
+import { DnsError, asResolver, dkimRecordName, dkimRecordValue, generateDkimKeyPair, zoneTextResolver } from '../core/index.js';
+import { verifyDkim } from './dkim-verify.js';
+import { dnsCache } from './dns-cache.js';
+import { VerifyMemo } from './verify-memo.js';
 import { checkedPart, dmarcAction, verifyInbound } from './verify.js';
 
 describe('dmarcAction', () => {
@@ -66,5 +69,105 @@ describe('what mailauth is given', () => {
     const tampered = await verify(raw.replace('8 h 30', '9 h 30'));
     expect(tampered.results.dkim).not.toBe('pass');
     expect(tampered.action).toBe('reject');
+  });
+});
+
+describe('the checks as mailauth.authenticate() runs them', () => {
+  it('give the same header text and outcome, with and without the memo', async () => {
+    const pair = await generateDkimKeyPair('ed25519');
+    const key = { signingDomain: 'q.example', selector: 's1', privateKey: pair.privateKeyPem, algorithm: 'ed25519-sha256' };
+    const zone = zoneTextResolver([
+      'q.example TXT "v=spf1 ip4:192.0.2.1 ~all"',
+      '_dmarc.q.example TXT "v=DMARC1; p=reject; pct=50; sp=quarantine"',
+      'r.example TXT "v=spf1 include:q.example -all"',
+    ].join('\n'));
+    const txt = dkimRecordValue('ed25519', pair.publicKey);
+    const resolver = asResolver(async (name, rrtype) => (rrtype === 'TXT' && name === dkimRecordName('s1', 'q.example') ? [[txt]] : zone(name, rrtype)));
+    const body = 'To: b@facteur.test\r\nSubject: x\r\n\r\nbonjour\r\n';
+    const signed = async (m: string) => (await dkimSign(m, { ...key, signatureData: [key] })).signatures + m;
+    const cases: Array<{ raw: string; ip: string; helo: string | false; sender: string }> = [
+      { raw: `From: a@q.example\r\n${body}`, ip: '192.0.2.1', helo: 'mail.q.example', sender: 'a@q.example' },
+      { raw: `From: a@q.example\r\n${body}`, ip: '192.0.2.7', helo: false, sender: '' },
+      { raw: `From: a@sub.q.example\r\n${body}`, ip: '192.0.2.7', helo: '192.0.2.7', sender: 'a@r.example' },
+      { raw: await signed(`From: a@q.example\r\n${body}`), ip: '198.51.100.1', helo: 'x', sender: 'bounce@elsewhere.example' },
+      { raw: (await signed(`From: a@q.example\r\n${body}`)).replace('bonjour', 'bonsoir'), ip: '198.51.100.1', helo: 'x', sender: 'a@q.example' },
+      { raw: `From: a@q.example, c@r.example\r\n${body}`, ip: '192.0.2.1', helo: 'x', sender: 'a@q.example' },
+      { raw: `Subject: no from\r\n\r\nx\r\n`, ip: '2001:db8::1', helo: 'x', sender: 'a@q.example' },
+      // Bodies and headers across mailauth's 64 KB chunks, a bare LF, forged ARC fields.
+      { raw: await signed(`From: a@q.example\r\n${body}${'ligne de texte\r\n'.repeat(9000)}`), ip: '192.0.2.1', helo: 'x', sender: 'a@q.example' },
+      { raw: await signed(`From: a@q.example\r\nX-Long: ${'y'.repeat(70_000)}\r\n${body}`), ip: '192.0.2.1', helo: 'x', sender: 'a@q.example' },
+      { raw: await signed(`From: a@q.example\r\nX-Long: ${'y'.repeat(65_536 - 41)}\r\n${body}`), ip: '192.0.2.1', helo: 'x', sender: 'a@q.example' },
+      { raw: await signed(`From: a@q.example\r\n${body}\nbare\n`), ip: '192.0.2.1', helo: 'x', sender: 'a@q.example' },
+      { raw: `ARC-Seal: i=1; a=rsa-sha256; cv=none; d=q.example; s=s1; b=AAAA\r\nARC-Message-Signature: i=1; a=rsa-sha256; d=q.example; s=s1; h=from; bh=AAAA; b=AAAA\r\nARC-Authentication-Results: i=1; mx.q.example; spf=pass\r\nFrom: a@q.example\r\n${body}`, ip: '192.0.2.1', helo: 'x', sender: 'a@q.example' },
+    ];
+    const dns = dnsCache(resolver, { ttlMs: 60_000, maxEntries: 100 });
+    const memo = new VerifyMemo(dns);
+    for (const c of cases) {
+      const input = { ip: c.ip, helo: c.helo, sender: c.sender, mta: 'mx.facteur.test', random: () => 0.9 };
+      const expected = await authenticate(checkedPart(Buffer.from(c.raw)), {
+        ip: c.ip, helo: c.helo || undefined, sender: c.sender || undefined, mta: 'mx.facteur.test', resolver, disableBimi: true,
+      });
+      const plain = await verifyInbound(Buffer.from(c.raw), { ...input, resolver });
+      expect(plain.headers).toBe(expected.headers);
+      const full = Buffer.from(c.raw);
+      const stock = await dkimVerify(full, { resolver, sender: c.sender || undefined });
+      const ours = await verifyDkim(full, { resolver, sender: c.sender || undefined });
+      expect(JSON.stringify({ ...ours, arc: ours.arc })).toBe(JSON.stringify({ ...stock, arc: stock.arc }));
+      for (let i = 0; i < 2; i++) {
+        const memoized = await verifyInbound(Buffer.from(c.raw), { ...input, resolver: dns.resolver, memo });
+        expect(memoized).toEqual(plain);
+      }
+    }
+    expect(memo.size).toBeGreaterThan(0);
+  });
+});
+
+describe('VerifyMemo', () => {
+  it('reuses a result while its DNS answers are the ones served, and computes again after', async () => {
+    let now = 0;
+    let record = 'v=spf1 ip4:192.0.2.1 -all';
+    const asked: string[] = [];
+    const dns = dnsCache(asResolver(async (name, rrtype) => {
+      asked.push(`${rrtype} ${name}`);
+      return [[record]];
+    }), { ttlMs: 5000, maxEntries: 100, now: () => now });
+    const memo = new VerifyMemo(dns);
+    let computed = 0;
+    const evaluate = () => memo.get('k', async (r) => {
+      computed++;
+      return (await r('q.example', 'TXT'))[0][0] as string;
+    });
+    expect(await evaluate()).toBe('v=spf1 ip4:192.0.2.1 -all');
+    expect(await evaluate()).toBe('v=spf1 ip4:192.0.2.1 -all');
+    expect(computed).toBe(1);
+    record = 'v=spf1 -all';
+    now += 5001;
+    expect(await evaluate()).toBe('v=spf1 -all');
+    expect(computed).toBe(2);
+    expect(asked).toEqual(['TXT q.example', 'TXT q.example']);
+  });
+
+  it('does not keep a result that read a failed lookup', async () => {
+    let fail = true;
+    const dns = dnsCache(asResolver(async (name, rrtype) => {
+      if (fail) throw new DnsError('ETIMEOUT', name, rrtype);
+      return [['v=spf1 -all']];
+    }), { ttlMs: 5000, maxEntries: 100 });
+    const memo = new VerifyMemo(dns);
+    const evaluate = () => memo.get('k', (r) => r('q.example', 'TXT').then(() => 'answer', () => 'temperror'));
+    expect(await evaluate()).toBe('temperror');
+    fail = false;
+    expect(await evaluate()).toBe('answer');
+  });
+});
+
+describe('VerifyMemo and the clock', () => {
+  it('does not keep a result read from a record that uses the %{t} macro', async () => {
+    const dns = dnsCache(asResolver(async () => [['v=spf1 exists:%{t}.q.example -all']]), { ttlMs: 5000, maxEntries: 100 });
+    const memo = new VerifyMemo(dns);
+    let computed = 0;
+    for (let i = 0; i < 2; i++) await memo.get('k', async (r) => { computed++; return r('q.example', 'TXT'); });
+    expect(computed).toBe(2);
+    expect(memo.size).toBe(0);
   });
 });
