@@ -6,6 +6,7 @@
 //   - a mixed workload (login, select, fetch, store, append, expunge, logout) with 10 and 50 clients;
 //   - APPEND throughput of 4 KB messages with 10 clients.
 //   node --import tsx bench/imap.ts [--messages 100000] [--idle 10000] [--seconds 10] [--parts big,idle,tls,mixed,append]
+//     --seconds         how long each mixed workload and the APPEND run last
 //     [--profile DIR]   the server runs with --cpu-prof, its profile written to DIR at exit
 //     [--data DIR]      keep the data directory in DIR, and reuse it if a previous run left it
 //                       there (filling 100,000 messages takes minutes on a busy machine)
@@ -28,6 +29,7 @@ const arg = (name: string, def: number) => {
 const MESSAGES = arg('messages', 100_000);
 const IDLE = arg('idle', 10_000);
 const SECONDS = arg('seconds', 10);
+const WARMUP_APPENDS = 2_000;
 const partsArg = process.argv.indexOf('--parts');
 const profileArg = process.argv.indexOf('--profile');
 const dataArg = process.argv.indexOf('--data');
@@ -175,15 +177,20 @@ function cpuMs(pid: number): { process: number; main: number } {
 
 /** Waits until the server is idle (under 10% of a core for a second): the full-text indexer
  *  works through the messages of the fill (100,000 unindexed documents, about 15 s of CPU) once
- *  the server starts, and that must not be counted as the cost of the APPENDs measured next. */
-async function settled(pid: number): Promise<void> {
+ *  the server starts, and that must not be counted as the cost of the APPENDs measured next.
+ *  Returns the CPU time read at the end of the last, quiet, second. */
+async function settled(pid: number): Promise<{ process: number; main: number }> {
   const deadline = Date.now() + 180_000;
-  for (let before = cpuMs(pid).process; Date.now() < deadline;) {
+  let before = cpuMs(pid);
+  while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1000));
-    const now = cpuMs(pid).process;
-    if (now - before < 100) return;
+    const now = cpuMs(pid);
+    // Up to the end of the quiet second: the tail of the work may lie in it (an idle server
+    // spends a few ms a second, which is counted too).
+    if (now.process - before.process < 100) return now;
     before = now;
   }
+  return before;
 }
 
 async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
@@ -263,28 +270,51 @@ async function mixed(port: number, addresses: string[], clients: number): Promis
   console.log(`mixed workload, ${String(clients).padStart(2)} clients: ${rate(ops, SECONDS * 1000)} commands (10 per session: login, select, append, noop, fetch x2, store, expunge, logout)`);
 }
 
-async function appends(pid: number, port: number, addresses: string[], clients: number, total: number): Promise<void> {
+/** APPEND throughput as issue 4 states it: 10 clients (each its own user, as teachers' clients
+ *  are), messages of 4 KB, LITERAL+. A warm-up of WARMUP_APPENDS is not counted (JIT, prepared
+ *  statements, first pages of the mailboxes); then every client appends for --seconds, and the
+ *  rate is what was acknowledged in that time. The server's CPU time is read over the same span;
+ *  what it still owes afterwards (full-text indexing that fell behind) is read until it is idle
+ *  again and reported beside, so that deferred work is not mistaken for a saving. */
+async function appends(pid: number, port: number, addresses: string[], clients: number): Promise<void> {
   const body = message(11, 4096);
-  let next = 0;
+  // A mailbox of its own, deleted at the end, so that a reused data directory (--data) does not
+  // grow by the messages of every run (and each run's figures do not depend on how many came before).
+  const box = `Append ${process.pid}`;
+  const command = `APPEND "${box}" {${body.length}+}\r\n${body.toString('latin1')}`;
   const sessions = await Promise.all(Array.from({ length: clients }, async (_, k) => {
     const c = await Client.open(port, false, k);
     await c.cmd(`LOGIN ${addresses[1 + (k % (addresses.length - 1))]} "${PASSWORD}"`);
+    await c.cmd(`CREATE "${box}"`);
     return c;
+  }));
+  let next = 0;
+  await Promise.all(sessions.map(async (c) => {
+    while (next++ < WARMUP_APPENDS) await c.cmd(command);
   }));
   await settled(pid);
   const cpuBefore = cpuMs(pid);
   const clientBefore = process.cpuUsage();
   const start = performance.now();
+  const deadline = start + SECONDS * 1000;
+  let total = 0;
   await Promise.all(sessions.map(async (c) => {
-    for (let i = next++; i < total; i = next++) await c.cmd(`APPEND Archive {${body.length}+}\r\n${body.toString('latin1')}`);
+    while (performance.now() < deadline) {
+      await c.cmd(command);
+      total++;
+    }
   }));
   const ms = performance.now() - start;
   const cpuAfter = cpuMs(pid);
   const client = process.cpuUsage(clientBefore);
+  const cpuSettled = await settled(pid);
+  await Promise.all(sessions.map((c) => c.cmd(`DELETE "${box}"`)));
   for (const c of sessions) c.close();
-  console.log(`APPEND of 4 KB messages, ${clients} clients: ${total.toLocaleString('en-US')} in ${(ms / 1000).toFixed(1)} s = ${rate(total, ms)}   target >= 2,000/s`);
+  console.log(`APPEND of ${(body.length / 1024).toFixed(1)} KB messages, ${clients} clients, ${(ms / 1000).toFixed(1)} s after ${WARMUP_APPENDS.toLocaleString('en-US')} not counted: `
+    + `${total.toLocaleString('en-US')} = ${rate(total, ms)}   target >= 2,000/s`);
   const per = (a: number, b: number) => `${((1000 * (b - a)) / total).toFixed(0)} µs`;
   console.log(`  server CPU per APPEND: ${per(cpuBefore.process, cpuAfter.process)} (process), ${per(cpuBefore.main, cpuAfter.main)} (main thread); `
+    + `with the work left once the clients stopped: ${per(cpuBefore.process, cpuSettled.process)}, ${per(cpuBefore.main, cpuSettled.main)}; `
     + `this load generator: ${per(0, (client.user + client.system) / 1000)}`);
 }
 
@@ -311,7 +341,7 @@ try {
       await mixed(ports.imap, addresses, 10);
       await mixed(ports.imap, addresses, 50);
     }
-    if (PARTS.has('append')) await appends(child.pid!, ports.imap, addresses, 10, 10_000);
+    if (PARTS.has('append')) await appends(child.pid!, ports.imap, addresses, 10);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

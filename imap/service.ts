@@ -8,6 +8,7 @@ import type { Logger } from '../core/log.js';
 import { closeServer, listenOn, type Listener, type Service } from '../core/service.js';
 import type { Store } from '../storage/index.js';
 import { Connection } from './connection.js';
+import { destinationIds } from './destinations.js';
 import { MailboxWatchers } from './notifier.js';
 import { DEFAULT_LIMITS, type ReaderLimits } from './protocol/reader.js';
 import { Session } from './session.js';
@@ -42,6 +43,7 @@ export function createImapService(options: ImapServiceOptions): Service {
   const servers: net.Server[] = [];
   const sessions = new Set<Session>();
   const watchers = new MailboxWatchers(options.store.changes);
+  const destinations = destinationIds(options.store);
   // Replaced on a certificate reload: sessions opened afterwards STARTTLS with the new one.
   let context = tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' });
   let secureServer: tls.Server | null = null;
@@ -68,6 +70,7 @@ export function createImapService(options: ImapServiceOptions): Service {
       store: options.store,
       authenticator: options.authenticator,
       watchers,
+      destinations,
       tlsContext: listener === 'imap' ? context : null,
       loopbackIsSecure: options.loopbackIsSecure ?? true,
       limits,

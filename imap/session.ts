@@ -10,6 +10,7 @@ import { capabilities } from './capabilities.js';
 import type { Command, CommandContext, State } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
 import type { Connection } from './connection.js';
+import type { Destinations } from './destinations.js';
 import { mailboxFromWire, mailboxToWire, normalizeInbox } from './mailbox-name.js';
 import type { MailboxWatchers } from './notifier.js';
 import { line, safeText } from './protocol/compiler.js';
@@ -22,6 +23,8 @@ export interface SessionOptions {
   store: Store;
   authenticator: Authenticator;
   watchers: MailboxWatchers;
+  /** Mailbox ids by name for APPEND/COPY/MOVE (destinations.ts), shared by the service. */
+  destinations: Destinations;
   /** For STARTTLS; null where it is not offered (the implicit-TLS listener). */
   tlsContext: tls.SecureContext | null;
   /** Plain-text LOGIN/AUTHENTICATE from 127.0.0.0/8 and ::1, as Dovecot allows. */

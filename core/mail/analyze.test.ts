@@ -1,7 +1,8 @@
 // What the store caches about a message: envelope fields as a message list shows them, the
 // decoded text that search finds, attachments, and the ids for threading.
+import addressparser from 'nodemailer/lib/addressparser';
 import { describe, expect, it } from 'vitest';
-import { analyzeNow } from './analyze.js';
+import { analyzeNow, preview, simpleAddresses } from './analyze.js';
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'));
 
@@ -220,5 +221,57 @@ describe('analyzeMessage: attachments and structure', () => {
     expect(analyzeNow(Buffer.from([0, 0xff, 0x13, 0x0a, 0x0d, 0x3a, 0x0a, 0x0a, 0x41])).search.body).toBe('A');
     const nested = 'Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n'.repeat(200);
     expect(analyzeNow(Buffer.from(nested)).summary.attachments).toEqual([]);
+  });
+});
+
+describe('analyzeMessage: plain address lists without the general parser', () => {
+  it('reads the common forms, and leaves everything else to addressparser', () => {
+    expect(simpleAddresses('"Prof 11" <prof11@ecole.test>, user@ecole.test,Ann Lee<ann@x.example>')).toEqual([
+      { address: 'prof11@ecole.test', name: 'Prof 11' },
+      { address: 'user@ecole.test', name: '' },
+      { address: 'ann@x.example', name: 'Ann Lee' },
+    ]);
+    for (const v of ['a@b, ', '"A, B" <a@b>', 'G: a@b;', '=?utf-8?q?J=C3=BCrgen?= <j@b>', 'a (comment) <a@b>', '"a\\"b" <a@b>', 'a@b@c']) {
+      expect(simpleAddresses(v)).toBeNull();
+    }
+  });
+
+  it('gives what addressparser gives wherever it answers (generated values near its edges)', () => {
+    // A fixed-seed generator: the same values on every run.
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const alphabet = ['a', 'B', '0', '.', '-', '_', '+', '%', '@', ' ', '"', '<', '>', ',', "'", '\t', '\u00a0', '\r\n', ';', ':', '(', ')', '\\', '\ufeff'];
+    const seeds = ['"Prof 11" <prof11@ecole.test>', 'user@ecole.test', 'A B <a@b.c>', 'a@b, c@d', '  a@b.c  ,  "Q R" <x@y.z> , S T <s@t>'];
+    let answered = 0;
+    for (let n = 0; n < 40_000; n++) {
+      let v = seeds[n % seeds.length];
+      for (let k = 1 + Math.floor(random() * 4); k > 0; k--) {
+        const at = Math.floor(random() * (v.length + 1));
+        const c = alphabet[Math.floor(random() * alphabet.length)];
+        const r = random();
+        v = r < 0.4 ? v.slice(0, at) + c + v.slice(at) : r < 0.7 ? v.slice(0, at) + v.slice(at + 1) : v.slice(0, at) + c + v.slice(at + 1);
+      }
+      const fast = simpleAddresses(v);
+      if (!fast) continue;
+      answered++;
+      const reference = addressparser(v).map((a) => ({ address: (a as addressparser.Address).address, name: a.name }));
+      expect({ v, got: fast }).toEqual({ v, got: reference });
+    }
+    expect(answered).toBeGreaterThan(5000);
+  });
+});
+
+describe('analyzeMessage: preview', () => {
+  it('is the text with white space runs as one space, trimmed, cut at 200 characters', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    // \u0085 and \u200b are not white space for JavaScript; the others are.
+    const alphabet = ['a', 'b', ' ', '\n', '\r\n', '\t', '\u00a0', '\u2028', '\ufeff', '\u3000', '\u200b', '\u0085', 'é', '\u{1F600}', 'mot ', '      '];
+    for (let n = 0; n < 3000; n++) {
+      let text = '';
+      const length = Math.floor(random() * (n % 3 === 0 ? 1200 : 260));
+      while (text.length < length) text += alphabet[Math.floor(random() * alphabet.length)];
+      expect({ text, got: preview(text) }).toEqual({ text, got: text.replace(/\s+/g, ' ').trim().slice(0, 200) });
+    }
   });
 });

@@ -8,7 +8,7 @@ import { checkFlag } from '../flags.js';
 import { ParseError } from '../protocol/cursor.js';
 import { bad, no, ok } from '../replies.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
-import { findDestination, isReply, parseMailbox } from './mailbox-arg.js';
+import { findDestination, intoDestination, isReply, parseMailbox } from './mailbox-arg.js';
 
 export const append = defineCommand({
   name: 'APPEND',
@@ -49,7 +49,9 @@ export const append = defineCommand({
     const target = await findDestination(session, mailbox);
     if (isReply(target)) return target;
     if (message.length === 0) return no('Empty message', 'CANNOT');
-    const result = await appendRawMessage(session.store, target.id, message, { flags, internalDate: date });
-    return ok('APPEND completed', `APPENDUID ${result.uidValidity} ${result.uid}`);
+    return intoDestination(session, mailbox, target, async (mailboxId) => {
+      const result = await appendRawMessage(session.store, mailboxId, message, { flags, internalDate: date });
+      return ok('APPEND completed', `APPENDUID ${result.uidValidity} ${result.uid}`);
+    });
   },
 });

@@ -5,7 +5,7 @@ import { line } from '../protocol/compiler.js';
 import { compactSet, parseSequenceSet } from '../protocol/sequence.js';
 import { no, ok } from '../replies.js';
 import { defineCommand, SELECTED } from './command.js';
-import { findDestination, isReply, parseMailbox } from './mailbox-arg.js';
+import { findDestination, intoDestination, isReply, parseMailbox } from './mailbox-arg.js';
 import { resolveTargets } from './sets.js';
 
 function copyCommand(name: 'COPY' | 'MOVE') {
@@ -27,16 +27,18 @@ function copyCommand(name: 'COPY' | 'MOVE') {
       const { uids, expungeIssued } = resolveTargets(sel, set, ctx.uid);
       if (expungeIssued) return no('Some of the messages were expunged', 'EXPUNGEISSUED');
       if (uids.length === 0) return ok(`${name} completed`);
-      const result = name === 'COPY'
-        ? await session.store.mail.copyMessages(sel.id, uids, target.id)
-        : await session.store.mail.moveMessages(sel.id, uids, target.id);
-      const code = result.mapping.length === 0 ? undefined
-        : `COPYUID ${result.uidValidity} ${compactSet(result.mapping.map((m) => m[0]))} ${compactSet(result.mapping.map((m) => m[1]))}`;
-      if (name === 'MOVE') {
-        if (code) await session.send(line(`* OK [${code}] Moved`));
-        return ok('MOVE completed');
-      }
-      return ok('COPY completed', code);
+      return intoDestination(session, mailbox, target, async (targetId) => {
+        const result = name === 'COPY'
+          ? await session.store.mail.copyMessages(sel.id, uids, targetId)
+          : await session.store.mail.moveMessages(sel.id, uids, targetId);
+        const code = result.mapping.length === 0 ? undefined
+          : `COPYUID ${result.uidValidity} ${compactSet(result.mapping.map((m) => m[0]))} ${compactSet(result.mapping.map((m) => m[1]))}`;
+        if (name === 'MOVE') {
+          if (code) await session.send(line(`* OK [${code}] Moved`));
+          return ok('MOVE completed');
+        }
+        return ok('COPY completed', code);
+      });
     },
   });
 }

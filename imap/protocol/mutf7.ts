@@ -5,6 +5,7 @@
 
 export class MailboxNameError extends Error {}
 
+const PLAIN = /^[\x20-\x25\x27-\x7e]*$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function encodeMutf7(name: string): string {
@@ -31,6 +32,8 @@ export function encodeMutf7(name: string): string {
 }
 
 export function decodeMutf7(text: string): string {
+  // Printable ASCII without "&" stands for itself (and is its own canonical form): most names.
+  if (PLAIN.test(text)) return text;
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -198,14 +198,17 @@ export class CommandReader {
     return frame;
   }
 
+  /** Views on the socket's chunks until the command is whole; finish() copies them out. */
   private addPart(part: Buffer): void {
-    // Copied: `part` is a view on a socket chunk that would otherwise stay alive whole.
-    this.parts.push(Buffer.from(part));
+    if (part.length === 0) return;
+    this.parts.push(part);
     this.size += part.length;
   }
 
   private finish(): Frame {
-    const bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.size);
+    // One copy into a buffer of the command's own, so that no socket chunk stays alive whole
+    // behind a view (concat copies; a lone part is copied too).
+    const bytes = this.parts.length === 1 ? Buffer.from(this.parts[0]) : Buffer.concat(this.parts, this.size);
     this.startCommand();
     return { kind: 'command', bytes };
   }
