@@ -51,6 +51,7 @@ db.pragma('busy_timeout = 10000');
 // lazyTx turns this off, for the length of one transaction, on this same thread.
 db.pragma('synchronous = FULL');
 db.pragma('cache_size = -16384');
+db.pragma('temp_store = MEMORY');
 const indexer = new FtsIndexer(db);
 
 let msPerDoc = 0.2;
