@@ -277,7 +277,9 @@ describe('outbound delivery to MX hosts', () => {
     await waitFor('the entry to leave the queue', () => queueEmpty());
     await waitFor('the blob to be released', async () => !(await store.blobs.has(entry.blobId)));
     // The log says what happened, never what the message said.
-    expect(logLines.some((l) => l.includes('"delivery attempt"') && l.includes('bob@remote.test') && l.includes('Queued as 1234'))).toBe(true);
+    // Logged once the attempt is settled and synced to disk, which may come after other readers
+    // already see the entry gone (the commit is visible before its fdatasync returns).
+    await waitFor('the attempt to be logged', () => logLines.some((l) => l.includes('"delivery attempt"') && l.includes('bob@remote.test') && l.includes('Queued as 1234')));
     expect(logLines.join('\n')).not.toMatch(/compte rendu|Rapport du conseil/);
   });
 
