@@ -3,12 +3,11 @@
 // every session (notifier.ts).
 import net from 'node:net';
 import tls from 'node:tls';
-import { isLoopback, type Authenticator } from '../core/index.js';
+import { isLoopback, mailboxIds, type Authenticator } from '../core/index.js';
 import type { Logger } from '../core/log.js';
 import { closeServer, listenOn, type Listener, type Service } from '../core/service.js';
 import type { Store } from '../storage/index.js';
 import { Connection } from './connection.js';
-import { destinationIds } from './destinations.js';
 import { MailboxWatchers } from './notifier.js';
 import { DEFAULT_LIMITS, type ReaderLimits } from './protocol/reader.js';
 import { Session } from './session.js';
@@ -43,7 +42,7 @@ export function createImapService(options: ImapServiceOptions): Service {
   const servers: net.Server[] = [];
   const sessions = new Set<Session>();
   const watchers = new MailboxWatchers(options.store.changes);
-  const destinations = destinationIds(options.store);
+  const destinations = mailboxIds(options.store);
   // Replaced on a certificate reload: sessions opened afterwards STARTTLS with the new one.
   let context = tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' });
   let secureServer: tls.Server | null = null;

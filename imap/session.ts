@@ -3,14 +3,13 @@
 // selected mailbox before the tagged reply. A malformed command gets a tagged BAD and the
 // session goes on; an unexpected fault gets NO [SERVERBUG], logged once (replies.ts).
 import type tls from 'node:tls';
-import { Invalid, NotFound, type Authenticator } from '../core/index.js';
+import { Invalid, NotFound, type Authenticator, type MailboxIds } from '../core/index.js';
 import type { Logger } from '../core/log.js';
 import type { ChangeEvent, Store, User } from '../storage/index.js';
 import { capabilities } from './capabilities.js';
 import type { Command, CommandContext, State } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
 import type { Connection } from './connection.js';
-import type { Destinations } from './destinations.js';
 import { mailboxFromWire, mailboxToWire, normalizeInbox } from './mailbox-name.js';
 import type { MailboxWatchers } from './notifier.js';
 import { line, safeText } from './protocol/compiler.js';
@@ -23,8 +22,8 @@ export interface SessionOptions {
   store: Store;
   authenticator: Authenticator;
   watchers: MailboxWatchers;
-  /** Mailbox ids by name for APPEND/COPY/MOVE (destinations.ts), shared by the service. */
-  destinations: Destinations;
+  /** Mailbox ids by name for APPEND/COPY/MOVE (core/mail/mailbox-ids.ts), shared by the service. */
+  destinations: MailboxIds;
   /** For STARTTLS; null where it is not offered (the implicit-TLS listener). */
   tlsContext: tls.SecureContext | null;
   /** Plain-text LOGIN/AUTHENTICATE from 127.0.0.0/8 and ::1, as Dovecot allows. */

@@ -3,7 +3,7 @@
 // acknowledged together: if storage fails for one (other than quota), the ones already
 // stored are removed again and the caller answers 451, so a retry cannot duplicate them.
 import { NotFound, OverQuota, Unavailable } from '../errors.js';
-import { FeedCache } from '../feed-cache.js';
+import { mailboxKey, type MailboxIds } from '../mail/mailbox-ids.js';
 import type { AnalyzedMessage } from '../mail/analyze.js';
 import type { Store, User } from '../../storage/index.js';
 
@@ -16,22 +16,8 @@ export interface LocalDeliveryInput {
   /** Trace and authentication headers to prepend, CRLF-terminated. */
   headers: string;
   junk: boolean;
-  /** Where the INBOXes are, when the caller keeps them (InboxIds); the store is asked otherwise. */
-  inboxes?: InboxIds;
-}
-
-/**
- * The id of each user's INBOX, asked for every copy delivered. It does not change: INBOX is
- * never renamed (a RENAME of it moves its messages, RFC 3501 §6.3.5) and goes only with its
- * owner, which the change feed reports; a copy that still finds the id gone (NotFound) asks the
- * store again.
- */
-export type InboxIds = Pick<FeedCache<string | null>, 'get' | 'forget'>;
-
-export function inboxIds(store: Store): InboxIds {
-  return new FeedCache(store, async (userId) => (await store.mail.findMailbox(userId, 'INBOX'))?.id ?? null,
-    (event) => (event.kind === 'mailbox.delete' || event.kind === 'account.user' ? event.userId : undefined),
-    { keep: (id) => id !== null });
+  /** Where the INBOXes are, when the caller keeps them; the store is asked otherwise. */
+  inboxes?: MailboxIds;
 }
 
 export interface LocalDeliveryResult {
@@ -62,7 +48,7 @@ export async function deliverLocal(store: Store, input: LocalDeliveryInput): Pro
 
 async function storeCopy(store: Store, user: User, input: LocalDeliveryInput) {
   const junk = input.junk ? await store.mail.findMailboxBySpecialUse(user.id, '\\Junk') : null;
-  const inbox = async () => (input.inboxes ? input.inboxes.get(user.id) : (await store.mail.findMailbox(user.id, 'INBOX'))?.id ?? null);
+  const inbox = async () => (input.inboxes ? input.inboxes.get(mailboxKey(user.id, 'INBOX')) : (await store.mail.findMailbox(user.id, 'INBOX'))?.id ?? null);
   let folderId = junk?.id ?? (await inbox());
   if (!folderId) throw new Unavailable(`user ${user.address} has no INBOX`);
   const prefix = `Return-Path: <${input.returnPath}>\r\nDelivered-To: ${user.address}\r\n${input.headers}`;
@@ -73,7 +59,7 @@ async function storeCopy(store: Store, user: User, input: LocalDeliveryInput) {
   } catch (err) {
     if (!(err instanceof NotFound) || junk || !input.inboxes) throw err;
     // The INBOX known here went with its owner a moment ago: ask the store once more.
-    input.inboxes.forget(user.id);
+    input.inboxes.forget(mailboxKey(user.id, 'INBOX'));
     folderId = await inbox();
     if (!folderId) throw new Unavailable(`user ${user.address} has no INBOX`);
     return { user, mailboxId: folderId, uid: (await store.mail.appendMessage(folderId, append)).uid };

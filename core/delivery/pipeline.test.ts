@@ -12,7 +12,8 @@ import { Dkim } from '../dkim/index.js';
 import { zoneTextResolver } from '../dns/index.js';
 import { Unavailable } from '../errors.js';
 import { analyzeNow } from '../mail/analyze.js';
-import { deliverLocal, inboxIds, type InboxIds } from './local.js';
+import { deliverLocal } from './local.js';
+import { mailboxIds, type MailboxIds } from '../mail/mailbox-ids.js';
 import { Delivery, type Origin } from './pipeline.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'facteur-delivery-'));
@@ -262,8 +263,8 @@ describe('submit', () => {
 describe('INBOX ids kept between deliveries', () => {
   it('are asked again when the one known is gone', async () => {
     let stale = true;
-    const known = inboxIds(store);
-    const inboxes: InboxIds = {
+    const known = mailboxIds(store);
+    const inboxes: MailboxIds = {
       get: (userId) => (stale ? Promise.resolve('gone-mailbox-id') : known.get(userId)),
       forget: (userId) => { stale = false; known.forget(userId); },
     };

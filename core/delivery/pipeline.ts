@@ -12,7 +12,8 @@ import { ACCEPT, Refusals, type Decision } from './decision.js';
 import { buildDsn, type FailedRecipient } from './dsn.js';
 import { SendingLimiter } from './limits.js';
 import { applyCalendarReplies } from './itip-replies.js';
-import { deliverLocal, inboxIds, type InboxIds } from './local.js';
+import { deliverLocal } from './local.js';
+import { mailboxIds, type MailboxIds } from '../mail/mailbox-ids.js';
 import { dedupeTargets, localDomains, resolveRecipient, wantsFailureNotice, type RecipientDsn, type ResolvedRecipient } from './recipients.js';
 import { fromFieldCount, mayUseAddress } from './sender.js';
 import { signMessage } from './sign.js';
@@ -83,12 +84,12 @@ export class Delivery {
   private readonly limiter: SendingLimiter;
   private readonly autoReplySettings: ReadAutoReply;
   private readonly isLocal: (domain: string) => Promise<boolean>;
-  private readonly inboxes: InboxIds;
+  private readonly inboxes: MailboxIds;
 
   constructor(private readonly store: Store, readonly options: DeliveryOptions) {
     this.limiter = new SendingLimiter(options.sendLimitPerHour);
     this.isLocal = localDomains(store);
-    this.inboxes = inboxIds(store);
+    this.inboxes = mailboxIds(store);
     this.autoReplySettings = autoReplySettings(store);
   }
 

@@ -1,3 +1,4 @@
 export * from './analyze.js';
 export * from './append.js';
 export * from './analyze-pool.js';
+export * from './mailbox-ids.js';

@@ -1,7 +1,6 @@
 // The mailbox argument shared by most commands, and finding it for the logged-in user.
-import { NotFound } from '../../core/index.js';
+import { mailboxKey, NotFound } from '../../core/index.js';
 import type { Mailbox } from '../../storage/index.js';
-import { destinationKey } from '../destinations.js';
 import type { Cursor } from '../protocol/cursor.js';
 import { no, type Reply } from '../replies.js';
 import type { Session } from '../session.js';
@@ -20,9 +19,9 @@ export async function findMailbox(session: Session, raw: Buffer): Promise<Mailbo
 
 /** The destination of APPEND, COPY and MOVE: a missing one is NO [TRYCREATE], so that the client
  *  may create it and try again (RFC 9051 §6.3.12, §6.4.7). Ids come from the service's cache
- *  (destinations.ts). */
+ *  (core/mail/mailbox-ids.ts). */
 export async function findDestination(session: Session, raw: Buffer): Promise<Destination | Reply> {
-  const key = destinationKey(session.user!.id, session.mailboxFromWire(raw));
+  const key = mailboxKey(session.user!.id, session.mailboxFromWire(raw));
   const id = await session.options.destinations.get(key);
   if (id === null) return no('Mailbox does not exist', 'TRYCREATE');
   return { id, key };

@@ -5,7 +5,7 @@
 // kept to a few milliseconds (the main thread's GroupCommit retries rather than wait for it).
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { FtsIndexer } from './fts-index.js';
+import { FtsIndexer, IDLE_MS, MAX_BACKLOG } from './fts-index.js';
 
 export interface FtsWorkerData {
   entry: string;
@@ -25,12 +25,6 @@ export type FromWorker = { type: 'ready' } | { type: 'checkpointed'; ok: boolean
 const TARGET_MS = 8;
 /** Between two chunks, time for the main thread to take the lock. */
 const PAUSE_MS = 2;
-/** Index once the backlog has stopped growing this long (appends paused)... Indexing holds
- *  the write lock the appends need (about 0.2 ms per 4 KB document: a quarter of the time at
- *  1,000 messages/s), so during a burst it waits, as it did on the main thread. */
-const IDLE_MS = 50;
-/** ...or at once when this many documents wait (a search scans them meanwhile). */
-const MAX_BACKLOG = 5000;
 const MIN_CHUNK = 4;
 const MAX_CHUNK = 200;
 /** Looking for new documents: soon after some were found, then less and less often (another

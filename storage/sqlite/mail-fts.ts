@@ -7,7 +7,7 @@ import type { Statement } from 'better-sqlite3';
 import { Invalid } from '../../core/errors.js';
 import type { TextCriterion, TextField } from '../types.js';
 import type { Db } from './db.js';
-import { FtsIndexer } from './fts-index.js';
+import { FtsIndexer, IDLE_MS, MAX_BACKLOG } from './fts-index.js';
 import { fold, quoted, TEXT_COLUMNS } from './mail-texts.js';
 
 // Below this many messages a mailbox is scanned row by row: cheaper than walking the
@@ -18,10 +18,6 @@ const TRIGRAM = 3;
 /** Documents per indexing transaction on the main thread: long enough to amortise, short
  *  enough not to stall the event loop (about 0.2 ms per 4 KB document). */
 const CHUNK = 100;
-/** Index once appends have paused this long... */
-const IDLE_MS = 50;
-/** ...or at once when this many documents wait (a search scans them meanwhile). */
-const MAX_BACKLOG = 5000;
 
 /** An FTS5 query (https://sqlite.org/fts5.html#full_text_query_syntax) for the documents that
  *  hold every trigram of `value` (3 characters or more) in `field`'s columns: each trigram a

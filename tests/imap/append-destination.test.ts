@@ -1,5 +1,5 @@
 // APPEND, COPY and MOVE find their destination through a cache of mailbox ids by name
-// (imap/destinations.ts): a rename, delete or re-creation by another session must be seen by the
+// (core/mail/mailbox-ids.ts): a rename, delete or re-creation by another session must be seen by the
 // very next command, exactly as if every command looked the name up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { message, startHarness, type Harness } from './harness.js';
