@@ -1,13 +1,14 @@
-// The store's background thread (background.ts, fts-worker.ts): full-text indexing and WAL
-// checkpoints on another connection, the main connection's group commit when that connection
-// holds the write lock, close() in the middle of indexing, and the fall back when it dies.
+// The store's background thread (background.ts, background-thread.ts): append commits,
+// full-text indexing and WAL checkpoints on another connection, the main connection's group
+// commit when that connection holds the write lock, close() in the middle of indexing, and the
+// fall back when it dies.
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Unavailable } from '../../core/errors.js';
-import type { Mailbox, SearchText, Store } from '../types.js';
+import { OverQuota, Unavailable } from '../../core/errors.js';
+import type { AppendInput, Mailbox, SearchText, Store } from '../types.js';
 import { Background } from './background.js';
 import { openDatabase, type Db } from './db.js';
 import { FtsIndexer } from './fts-index.js';
@@ -252,5 +253,89 @@ describe('main connection beside the background thread', () => {
     await walSync.sync();
     await until('a checkpoint', () => background.checkpoints > 0);
     expect(pragma.mock.calls.some(([p]) => String(p).startsWith('wal_checkpoint'))).toBe(false);
+  });
+});
+
+describe('appends committed on the background thread', () => {
+  const NO_TEXT: SearchText = { subject: '', from: '', to: '', cc: '', bcc: '', body: '' };
+  const plain = (text: string): AppendInput => ({ raw: Buffer.from(text), summary: null, search: NO_TEXT, threading: { messageId: null, references: [] } });
+
+  async function running(store: Store, box: Mailbox): Promise<Background> {
+    await append(store, box, { subject: 'démarre' });
+    const background = fts(store).offThread as Background;
+    await until('the thread', () => background.running);
+    return background;
+  }
+
+  it('commits there, not on the main connection, with the same results', async () => {
+    const store = await openStore();
+    const box = await mailbox(store);
+    const background = await running(store, box);
+    const local = vi.spyOn(GroupCommit.prototype, 'run');
+    const remote = vi.spyOn(background, 'append');
+    const raws = Array.from({ length: 60 }, (_, i) => Buffer.from(`Subject: s${i}\r\nMessage-ID: <t${i}@t>\r\n\r\n${'é'.repeat(i)}\r\n`));
+    const big = Buffer.alloc(70 * 1024, 'x'); // above the inline limit: a file, not sent to the thread
+    const results = await Promise.all([...raws, big].map((raw, i) => store.mail.appendMessage(box.id, {
+      raw, flags: i === 0 ? ['\\Seen'] : [], summary: { i }, search: NO_TEXT, threading: { messageId: `<t${i}@t>`, references: i > 0 ? ['<t0@t>'] : [] },
+    })));
+    expect(local).not.toHaveBeenCalled();
+    expect(remote).toHaveBeenCalledTimes(61);
+    expect(new Set(results.map((r) => r.uid)).size).toBe(61);
+    expect(new Set(results.map((r) => r.threadId))).toEqual(new Set([results[0].threadId]));
+    const stored = await store.mail.getMessages(box.id, results.map((r) => r.uid));
+    expect(stored.map((m) => m.uid).sort((a, b) => a - b)).toEqual(results.map((r) => r.uid).sort((a, b) => a - b));
+    for (const [i, raw] of [...raws, big].entries()) {
+      const m = stored.find((s) => s.uid === results[i].uid)!;
+      expect((await store.blobs.get(m.blobId)).equals(raw)).toBe(true);
+      expect(m.summary).toEqual({ i });
+    }
+    const status = await store.mail.mailboxStatus(box.id);
+    expect(status.messages).toBe(62);
+    expect(status.unseen).toBe(61);
+  });
+
+  it('brings back the typed error of a commit that fails there (over quota between check and commit)', async () => {
+    const store = await openStore();
+    const box = await mailbox(store);
+    await running(store, box);
+    const user = (await store.accounts.getUserByAddress('alice@ecole.example'))!;
+    const used = (await store.accounts.getUser(user.id))!.usedBytes;
+    await store.accounts.updateUser(user.id, { quotaBytes: used + 1500 });
+    const raw = Buffer.alloc(1000, 'a');
+    const outcomes = await Promise.allSettled([1, 2].map(() => store.mail.appendMessage(box.id, { ...plain(''), raw })));
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const error = (outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(OverQuota);
+    expect(error).toMatchObject({ quotaBytes: used + 1500, usedBytes: used + 1000 });
+    expect((await store.mail.mailboxStatus(box.id)).messages).toBe(2);
+  });
+
+  it('answers every append taken before close() and keeps them all', async () => {
+    const store = await openSqliteStore({ dataDir: dir });
+    const box = await mailbox(store);
+    await running(store, box);
+    const pending = Array.from({ length: 40 }, (_, i) => store.mail.appendMessage(box.id, plain(`Subject: c${i}\r\n\r\nx\r\n`)));
+    await new Promise((r) => setImmediate(r));
+    const closing = store.close();
+    const results = await Promise.all(pending);
+    await closing;
+    const again = await openStore();
+    expect((await again.mail.getMessages(box.id, results.map((r) => r.uid))).length).toBe(40);
+  });
+
+  it('fails the appends the thread never answered, then commits on the main connection', async () => {
+    vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const store = await openStore();
+    const box = await mailbox(store);
+    const background = await running(store, box);
+    const inFlight = Array.from({ length: 20 }, (_, i) => store.mail.appendMessage(box.id, plain(`Subject: d${i}\r\n\r\nx\r\n`)));
+    await new Promise((r) => setImmediate(r));
+    await background.thread()?.terminate();
+    const outcomes = await Promise.allSettled(inFlight);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(Unavailable);
+    await until('the fall back', () => fts(store).offThread === null);
+    const after = await store.mail.appendMessage(box.id, plain('Subject: après\r\n\r\nx\r\n'));
+    const acknowledged = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.uid] : []));
+    expect((await store.mail.getMessages(box.id, [...acknowledged, after.uid])).length).toBe(acknowledged.length + 1);
   });
 });

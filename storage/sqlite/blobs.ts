@@ -79,7 +79,7 @@ export class FileBlobs implements BlobStore {
 
   /** Inside a write transaction: `count` more records reference this blob. `raw` is needed
    *  when the blob may be new (an append), not when an existing reference is copied. */
-  incRef(id: string, size: number, count = 1, raw?: Buffer): void {
+  incRef(id: string, size: number, count = 1, raw?: Uint8Array): void {
     this.s.incRef.run(id, size, count);
     if (raw && size <= INLINE_MAX_BYTES) this.s.putData.run(id, raw);
   }

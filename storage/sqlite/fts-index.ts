@@ -1,6 +1,6 @@
 // Adds text documents (mail-texts.ts) to the full-text index, in id order up to a watermark
 // (counters row INDEXED_COUNTER) that searches trust: documents above it are scanned. Used by
-// the background worker (fts-worker.ts) on its own connection, and by MailFts on the main
+// the background thread (fts-loop.ts) on its own connection, and by MailFts on the main
 // connection when no worker runs. Each chunk reads the watermark inside its write transaction,
 // so two indexers (a worker and its fallback, two processes) never index a document twice.
 import type { Statement } from 'better-sqlite3';

@@ -83,7 +83,7 @@ let warned = false;
 function startBackground(db: Db, mail: SqliteMail, walSync: WalSync): Background | null {
   if (db.memory) return null;
   const fallBack = (error: unknown) => {
-    mail.fts.useBackground(null);
+    mail.useBackground(null);
     walSync.checkpointer = null;
     if (!warned) {
       warned = true;
@@ -92,7 +92,7 @@ function startBackground(db: Db, mail: SqliteMail, walSync: WalSync): Background
   };
   try {
     const background = new Background(db.name, fallBack);
-    mail.fts.useBackground(background);
+    mail.useBackground(background);
     walSync.checkpointer = background;
     return background;
   } catch (error) {

@@ -6,7 +6,7 @@ import { Invalid, NotFound } from '../../core/errors.js';
 import type { CopyResult, ExpungeResult, FlagOperation, FlagUpdateResult } from '../types.js';
 import { writeTx } from './db.js';
 import type { SqliteContext } from './index.js';
-import { overQuota } from './mail-append.js';
+import { overQuota } from './append-commit.js';
 import { unlinkReleased } from './mail-blob-pins.js';
 import { mapStoreErrors } from './mail-errors.js';
 import { applyFlags, hasFlag, normalizeFlags, sameFlags } from './mail-flags.js';

@@ -9,6 +9,7 @@ import type {
 } from '../types.js';
 import type { SqliteContext } from './index.js';
 import { Appender } from './mail-append.js';
+import type { Background } from './background.js';
 import { MailColumns } from './mail-columns.js';
 import { MailFts } from './mail-fts.js';
 import { MailboxOps } from './mail-mailboxes.js';
@@ -32,7 +33,7 @@ export class SqliteMail implements MailStore {
     const texts = new MailTexts(db);
     this.fts = new MailFts(db);
     this.mailboxes = new MailboxOps(ctx);
-    this.appender = new Appender(ctx, texts, this.fts);
+    this.appender = new Appender(ctx, this.fts);
     this.messages = new MessageOps(ctx, texts);
     this.pages = new MessagePages(db);
     this.threadPages = new ThreadPages(db);
@@ -42,6 +43,13 @@ export class SqliteMail implements MailStore {
       byUids: db.prepare('SELECT * FROM messages WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid'),
       byId: db.prepare('SELECT * FROM messages WHERE id = ?'),
     };
+  }
+
+  /** The store's background thread takes indexing and append commits while it runs; null
+   *  brings them back to the main connection. */
+  useBackground(background: Background | null): void {
+    this.fts.useBackground(background);
+    this.appender.useBackground(background);
   }
 
   createMailbox(userId: Id, name: string, options?: { specialUse?: SpecialUse | null; subscribed?: boolean }): Promise<Mailbox> {

@@ -1,0 +1,115 @@
+// The SQLite store's background thread (started by background.ts), on a connection of its own
+// to the same file: the commits of appends (append-commit.ts) with their WAL fdatasync, full-text
+// indexing (fts-loop.ts) and WAL checkpoints. The main thread, which serves every session, then
+// spends no time in COMMIT or on the WAL, whose writes can stall for milliseconds behind a
+// sync in flight on the same file. WAL mode lets the main connection read meanwhile; writes
+// take turns on the one write lock (the main connection's own writes wait for it, busy_timeout),
+// and appends and indexing, both here, take turns on this thread instead of contending for it.
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { AppendResult } from '../types.js';
+import { AppendCommitter, type AppendRecord } from './append-commit.js';
+import { FileBlobs } from './blobs.js';
+import { SqliteChanges } from './changes.js';
+import { FtsIndexer } from './fts-index.js';
+import { FtsLoop } from './fts-loop.js';
+import { WalSync } from './wal-sync.js';
+import { toWire, type WireError } from './wire-errors.js';
+
+export interface BackgroundData {
+  entry: string;
+  file: string;
+}
+
+export type AppendOutcome = { id: number; ok: true; value: AppendResult } | { id: number; ok: false; error: WireError };
+export type ToWorker = { type: 'kick' } | { type: 'checkpoint' } | { type: 'stop' } | { type: 'append'; batch: { id: number; record: AppendRecord }[] };
+export type FromWorker = { type: 'ready' } | { type: 'checkpointed'; ok: boolean } | { type: 'appended'; outcomes: AppendOutcome[] };
+
+const port = parentPort;
+if (!port) throw new Error('background-thread.ts runs as a worker thread');
+const { file } = workerData as BackgroundData;
+
+const db = new Database(file);
+// The same settings as the main connection (db.ts), for the same rows. This thread may wait
+// for the lock: no session waits on it.
+db.pragma('busy_timeout = 10000');
+// A checkpoint must sync the WAL before copying it and the database after (wal-sync.ts): only
+// lazyTx turns this off, for the length of one transaction, on this same thread.
+db.pragma('synchronous = FULL');
+db.pragma('foreign_keys = ON');
+db.pragma('cache_size = -65536');
+db.pragma('temp_store = MEMORY');
+const loop = new FtsLoop(new FtsIndexer(db));
+// Checkpoints of this connection's lazy commits run here, between its transactions.
+const walSync = new WalSync(db);
+const committer = new AppendCommitter({ db, walSync, blobs: new FileBlobs(db, path.dirname(file)), changes: new SqliteChanges(db) });
+let stopped = false;
+
+/** Outcomes go back once per turn of the event loop: a group commit settles them together. */
+let outbox: AppendOutcome[] = [];
+function reply(outcome: AppendOutcome): void {
+  if (outbox.length === 0) setImmediate(flushReplies);
+  outbox.push(outcome);
+}
+function flushReplies(): void {
+  const outcomes = outbox;
+  outbox = [];
+  if (outcomes.length > 0) port!.postMessage({ type: 'appended', outcomes } satisfies FromWorker);
+}
+
+function append(id: number, record: AppendRecord): void {
+  if (stopped) {
+    reply({ id, ok: false, error: { code: 'UNAVAILABLE', message: 'store closing' } });
+    return;
+  }
+  // Structured clone turned the Buffer into a plain Uint8Array: view the same bytes as a Buffer.
+  if (record.raw) record.raw = Buffer.from(record.raw.buffer, record.raw.byteOffset, record.raw.byteLength);
+  committer.commit(record).then(
+    (value) => reply({ id, ok: true, value }),
+    (error: unknown) => reply({ id, ok: false, error: toWire(error) }),
+  );
+}
+
+function checkpoint(): boolean {
+  // Messages are handled between transactions, where lazyTx has put FULL back; checked all
+  // the same (a checkpoint every few hundred commits can afford it): under OFF it would copy
+  // unsynced frames into the database and let the WAL be reused.
+  if (db.inTransaction || db.pragma('synchronous', { simple: true }) !== 2) return false;
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    return true;
+  } catch {
+    // Busy (another checkpoint under way): the next one will do.
+    return false;
+  }
+}
+
+async function stop(): Promise<void> {
+  stopped = true;
+  loop.stop();
+  // Appends already taken are committed and answered before the connection closes.
+  await committer.idle();
+  flushReplies();
+  await walSync.close();
+  db.close();
+  // Nothing left to keep the thread alive: it exits, which is what close() waits for.
+  port!.close();
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'append') {
+    for (const { id, record } of m.batch) append(id, record);
+    loop.kick();
+  } else if (stopped) {
+    return;
+  } else if (m.type === 'kick') {
+    loop.kick();
+  } else if (m.type === 'checkpoint') {
+    port.postMessage({ type: 'checkpointed', ok: checkpoint() } satisfies FromWorker);
+  } else if (m.type === 'stop') {
+    void stop();
+  }
+});
+
+port.postMessage({ type: 'ready' } satisfies FromWorker);
