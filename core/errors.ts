@@ -74,3 +74,49 @@ export class Unavailable extends FacteurError {
 export function isFacteurError(err: unknown): err is FacteurError {
   return err instanceof FacteurError;
 }
+
+/** An error as plain fields, to cross to another thread: structured clone keeps a message but
+ *  not a class, and the protocols map errors by class. */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  /** Set for the typed errors above: `code` is then a FacteurErrorCode. */
+  facteur?: boolean;
+  quotaBytes?: number;
+  usedBytes?: number;
+  field?: string;
+}
+
+export function errorToWire(err: unknown): WireError {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  const e = err as Error & { code?: unknown; quotaBytes?: number; usedBytes?: number; field?: string };
+  return {
+    name: e.name, message: e.message, stack: e.stack,
+    code: typeof e.code === 'string' ? e.code : undefined,
+    facteur: isFacteurError(err) || undefined,
+    quotaBytes: e.quotaBytes, usedBytes: e.usedBytes, field: e.field,
+  };
+}
+
+const typed: Record<FacteurErrorCode, (w: WireError) => FacteurError> = {
+  NOT_FOUND: (w) => new NotFound(w.message),
+  ALREADY_EXISTS: (w) => new AlreadyExists(w.message),
+  CONFLICT: (w) => new Conflict(w.message),
+  OVER_QUOTA: (w) => new OverQuota(w.message, w.quotaBytes ?? 0, w.usedBytes ?? 0),
+  INVALID: (w) => new Invalid(w.message, w.field),
+  PRECONDITION_FAILED: (w) => new PreconditionFailed(w.message),
+  FORBIDDEN: (w) => new Forbidden(w.message),
+  UNAVAILABLE: (w) => new Unavailable(w.message),
+};
+
+/** The error errorToWire() described, of the same class when it is one of ours. */
+export function errorFromWire(w: WireError): Error {
+  const make = w.facteur ? typed[w.code as FacteurErrorCode] : undefined;
+  const err: Error & { code?: string } = make ? make(w) : Object.assign(new Error(w.message), w.code ? { code: w.code } : {});
+  if (!make) err.name = w.name;
+  // The stack of where it happened, on the other thread: the one worth logging.
+  if (w.stack) err.stack = w.stack;
+  return err;
+}

@@ -1,11 +1,8 @@
 // Calls between the MX worker thread and the main thread (mx-thread.ts, mx-worker.ts): a
 // request carries an id, its answer the same id. Values cross by structured clone; errors are
 // sent as plain fields and rebuilt on the other side, with the typed core errors (errors.ts)
-// rebuilt as their own class so that replies.ts still recognises them.
-import {
-  AlreadyExists, Conflict, Forbidden, Invalid, NotFound, OverQuota, PreconditionFailed, Unavailable,
-  isFacteurError, type FacteurError, type FacteurErrorCode,
-} from '../core/index.js';
+// rebuilt as their own class so that replies.ts still recognises them (core/errors.ts).
+import { errorFromWire as fromWire, errorToWire as toWire, type WireError } from '../core/index.js';
 
 /** What both a Worker and a worker's parentPort offer. */
 export interface Port {
@@ -18,18 +15,6 @@ type Handler = (...args: any[]) => unknown;
 interface Call { rpc: 'call'; id: number; method: string; args: unknown[] }
 interface Notice { rpc: 'notice'; method: string; args: unknown[] }
 interface Result { rpc: 'result'; id: number; value?: unknown; error?: WireError }
-
-export interface WireError {
-  name: string;
-  message: string;
-  stack?: string;
-  code?: string;
-  /** Set for the typed core errors: `code` is then a FacteurErrorCode. */
-  facteur?: boolean;
-  quotaBytes?: number;
-  usedBytes?: number;
-  field?: string;
-}
 
 export class RpcPeer {
   private nextId = 1;
@@ -79,35 +64,4 @@ export class RpcPeer {
       .then(() => handler(...m.args))
       .then((value) => reply({ value }), (err: unknown) => reply({ error: toWire(err) }));
   }
-}
-
-export function toWire(err: unknown): WireError {
-  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
-  const e = err as Error & { code?: unknown; quotaBytes?: number; usedBytes?: number; field?: string };
-  return {
-    name: e.name, message: e.message, stack: e.stack,
-    code: typeof e.code === 'string' ? e.code : undefined,
-    facteur: isFacteurError(err) || undefined,
-    quotaBytes: e.quotaBytes, usedBytes: e.usedBytes, field: e.field,
-  };
-}
-
-const typed: Record<FacteurErrorCode, (w: WireError) => FacteurError> = {
-  NOT_FOUND: (w) => new NotFound(w.message),
-  ALREADY_EXISTS: (w) => new AlreadyExists(w.message),
-  CONFLICT: (w) => new Conflict(w.message),
-  OVER_QUOTA: (w) => new OverQuota(w.message, w.quotaBytes ?? 0, w.usedBytes ?? 0),
-  INVALID: (w) => new Invalid(w.message, w.field),
-  PRECONDITION_FAILED: (w) => new PreconditionFailed(w.message),
-  FORBIDDEN: (w) => new Forbidden(w.message),
-  UNAVAILABLE: (w) => new Unavailable(w.message),
-};
-
-export function fromWire(w: WireError): Error {
-  const make = w.facteur ? typed[w.code as FacteurErrorCode] : undefined;
-  const err: Error & { code?: string } = make ? make(w) : Object.assign(new Error(w.message), w.code ? { code: w.code } : {});
-  if (!make) err.name = w.name;
-  // The stack of where it happened, on the other thread: the one worth logging.
-  if (w.stack) err.stack = w.stack;
-  return err;
 }

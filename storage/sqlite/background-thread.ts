@@ -8,14 +8,15 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { errorToWire, Unavailable, type WireError } from '../../core/errors.js';
 import type { AppendResult } from '../types.js';
 import { AppendCommitter, type AppendRecord } from './append-commit.js';
 import { FileBlobs } from './blobs.js';
 import { SqliteChanges } from './changes.js';
 import { FtsIndexer } from './fts-index.js';
 import { FtsLoop } from './fts-loop.js';
+import { toStoreError } from './mail-errors.js';
 import { WalSync } from './wal-sync.js';
-import { toWire, type WireError } from './wire-errors.js';
 
 export interface BackgroundData {
   entry: string;
@@ -60,14 +61,14 @@ function flushReplies(): void {
 
 function append(id: number, record: AppendRecord): void {
   if (stopped) {
-    reply({ id, ok: false, error: { code: 'UNAVAILABLE', message: 'store closing' } });
+    reply({ id, ok: false, error: errorToWire(new Unavailable('store closing')) });
     return;
   }
   // Structured clone turned the Buffer into a plain Uint8Array: view the same bytes as a Buffer.
   if (record.raw) record.raw = Buffer.from(record.raw.buffer, record.raw.byteOffset, record.raw.byteLength);
   committer.commit(record).then(
     (value) => reply({ id, ok: true, value }),
-    (error: unknown) => reply({ id, ok: false, error: toWire(error) }),
+    (error: unknown) => reply({ id, ok: false, error: errorToWire(toStoreError(error)) }),
   );
 }
 

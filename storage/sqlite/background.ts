@@ -4,11 +4,10 @@
 // MailFts indexes and WalSync checkpoints on the main thread as before (onFail switches them
 // back), and no data depends on its progress (searches scan what is not indexed).
 import { Worker } from 'node:worker_threads';
-import { Unavailable } from '../../core/errors.js';
+import { errorFromWire, Unavailable } from '../../core/errors.js';
 import type { AppendResult } from '../types.js';
 import type { AppendRecord } from './append-commit.js';
 import type { AppendOutcome, BackgroundData, FromWorker, ToWorker } from './background-thread.js';
-import { fromWire } from './wire-errors.js';
 
 const BOOT = new URL('../../core/worker-boot.mjs', import.meta.url);
 const ENTRY = new URL(`./background-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
@@ -105,7 +104,7 @@ export class Background {
       if (!p) continue;
       this.pending.delete(o.id);
       if (o.ok) p.resolve(o.value);
-      else p.reject(fromWire(o.error));
+      else p.reject(errorFromWire(o.error));
     }
   }
 
