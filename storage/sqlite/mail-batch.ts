@@ -35,6 +35,8 @@ export class GroupCommit {
   private busySince = 0;
   private retryMs = RETRY_MIN_MS;
   private retrying = false;
+  /** Waiting for the WAL sync under way to end (see schedule). */
+  private afterSync: Promise<void> | null = null;
   private readonly savepoint: (work: () => unknown) => unknown;
 
   /** `maxBatch` bounds how long one transaction holds the write lock; `maxWaitMs` how long
@@ -68,7 +70,19 @@ export class GroupCommit {
   }
 
   private schedule(): void {
-    if (this.queue.length === 0 || this.scheduled || this.retrying) return;
+    if (this.queue.length === 0 || this.scheduled || this.retrying || this.afterSync) return;
+    // Work arriving while the WAL is being synced cannot be acknowledged before the next sync
+    // anyway: commit it once this one ends, as one batch. Committing at once would not be
+    // sooner on disk, would split it into more, smaller transactions (each rewriting the pages
+    // they share), and its WAL writes would stall behind the sync in flight on the same file.
+    const syncing = this.walSync.inFlight();
+    if (syncing && this.queue.length < this.maxBatch) {
+      this.afterSync = syncing.then(() => {
+        this.afterSync = null;
+        this.schedule();
+      });
+      return;
+    }
     if (this.holds === 0 || this.queue.length >= this.maxBatch) {
       this.scheduled = true;
       setImmediate(() => this.flush());

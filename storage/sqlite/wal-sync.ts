@@ -102,6 +102,11 @@ export class WalSync {
     return result;
   }
 
+  /** The sync under way, if any (settles when it ends, never rejects). */
+  inFlight(): Promise<void> | null {
+    return this.running ? this.running.catch(() => undefined) : null;
+  }
+
   /** Resolves once everything committed before the call is on disk. */
   sync(): Promise<void> {
     if (this.db.memory) return Promise.resolve();
