@@ -236,6 +236,23 @@ describe('text search', () => {
   });
 });
 
+describe('whole-mailbox reads', () => {
+  it('read a SELECT index and a SORT by date from the covering modseq index, not the rows', async () => {
+    const u = await user();
+    const box = await store.mail.createMailbox(u.id, 'INBOX');
+    await store.mail.appendMessage(box.id, input());
+    await store.mail.listMessageIndexColumns(box.id);
+    expect((await store.mail.listSortKeys(box.id, null, ['date']))).toHaveLength(1);
+    const columns = (store.mail as unknown as { columns: { index: Database.Statement; sortStatements: Map<string, Database.Statement> } }).columns;
+    const sources = [columns.index, ...columns.sortStatements.values()].map((statement) => statement.source);
+    expect(sources).toHaveLength(2);
+    for (const sql of sources) {
+      const plan = (peek.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(box.id) as { detail: string }[]).map((r) => r.detail).join(' | ');
+      expect(plan).toContain('COVERING INDEX messages_modseq');
+    }
+  });
+});
+
 describe('mailboxes', () => {
   it('spells INBOX canonically, also as a parent', async () => {
     const u = await user();

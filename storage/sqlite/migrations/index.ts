@@ -10,5 +10,6 @@ import { m007 } from './007_unit_hidden.js';
 import { m008 } from './008_totp.js';
 import { m009 } from './009_message_threads.js';
 import { m010 } from './010_message_text_index.js';
+import { m011 } from './011_covering_modseq_index.js';
 
-export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011];
