@@ -71,3 +71,17 @@ export function newId(): string {
   // Random, URL-safe, sortable enough for humans reading logs; opaque to callers.
   return globalThis.crypto.randomUUID().replace(/-/g, '');
 }
+
+let lastMs = 0;
+let sameMs = 0;
+
+/** Like newId(), but later ids sort after earlier ones (time first, then a counter, then
+ *  random): for keys of indexes that grow with every append (thread ids in messages_thread),
+ *  so that an insert lands on the index's last page instead of on a random one, each of which
+ *  is one more page for the commit to write. */
+export function sortableId(): string {
+  const now = Date.now();
+  sameMs = now === lastMs ? sameMs + 1 : 0;
+  lastMs = now;
+  return now.toString(16).padStart(12, '0') + (sameMs & 0xffff).toString(16).padStart(4, '0') + newId().slice(0, 16);
+}

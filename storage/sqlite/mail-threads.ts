@@ -4,7 +4,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { AppendInput } from '../types.js';
 import type { Db } from './db.js';
-import { newId } from './db.js';
+import { sortableId } from './db.js';
 
 const OWN = 0;
 const REFERENCE = 1;
@@ -39,7 +39,7 @@ export class ThreadLinks {
     if (refs.length > MAX_REFERENCES) refs = [...refs.slice(0, 5), ...refs.slice(refs.length - (MAX_REFERENCES - 5))];
     let thread = refs.length > 0 ? this.byReferences.get({ user: userId, refs: JSON.stringify(refs) }) as string | undefined : undefined;
     if (thread === undefined && own !== null) thread = this.byOwnId.get(userId, own) as string | undefined;
-    thread ??= newId();
+    thread ??= sortableId();
     if (own !== null) this.link.run(userId, own, OWN, thread);
     for (const ref of refs) this.link.run(userId, ref, REFERENCE, thread);
     return thread;
