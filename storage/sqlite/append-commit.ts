@@ -39,9 +39,13 @@ export function overQuota(quota: number, used: number, adding: number): OverQuot
   return new OverQuota(`quota exceeded: ${used} + ${adding} bytes > ${quota}`, quota, used);
 }
 
-/** The bytes a record carries into the transaction: only small blobs travel. */
-export function inlineBytes(raw: Buffer): Buffer | null {
-  return raw.length <= INLINE_MAX_BYTES ? raw : null;
+/** The bytes a record carries into the transaction: only small blobs travel, and only their
+ *  own bytes. A Buffer is often a view of a larger ArrayBuffer (a socket read, Node's pool),
+ *  and structured clone copies the whole ArrayBuffer: 30 µs a message instead of 5 when it
+ *  crosses to the background thread. */
+export function inlineBytes(raw: Buffer): Uint8Array | null {
+  if (raw.length > INLINE_MAX_BYTES) return null;
+  return raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : new Uint8Array(raw);
 }
 
 export interface CommitContext {
