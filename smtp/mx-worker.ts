@@ -70,7 +70,8 @@ function build(): FacteurSmtpServer {
       // handed over with it (accept's `analyzed` extra).
       accept(origin: Origin, from: string, recipients: ResolvedRecipient[], raw: Buffer, extras: AcceptExtras) {
         const analyzed = analyzeNow(raw);
-        return peer.call<DeliveryResult>('accept', [origin, from, recipients, raw, extras, analyzed], ownedBuffer(raw));
+        const { bytes, transfer } = ownBytes(raw);
+        return peer.call<DeliveryResult>('accept', [origin, from, recipients, bytes, extras, analyzed], transfer);
       },
     },
   };
@@ -113,9 +114,14 @@ function batchedLines(send: (lines: string) => void): { write(line: string): voi
   };
 }
 
-/** A large message is handed over rather than copied, when its bytes have their own
- *  ArrayBuffer (a small Buffer may share Node's pool with others: that one is copied). */
-function ownedBuffer(raw: Buffer): ArrayBuffer[] | undefined {
-  const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.byteLength >= 64 * 1024;
-  return own ? [raw.buffer as ArrayBuffer] : undefined;
+/** The message's bytes as they cross to the main thread. Structured clone copies a Buffer's
+ *  whole ArrayBuffer, and a small message shares Node's 8 KiB pool with others: such a view is
+ *  copied into a buffer of its own here and that copy handed over. A large message with its own
+ *  ArrayBuffer is handed over as it is (nothing reads it here after accept). */
+function ownBytes(raw: Buffer): { bytes: Uint8Array; transfer?: ArrayBuffer[] } {
+  if (raw.byteOffset !== 0 || raw.byteLength !== raw.buffer.byteLength) {
+    const bytes = new Uint8Array(raw);
+    return { bytes, transfer: [bytes.buffer] };
+  }
+  return { bytes: raw, transfer: raw.byteLength >= 64 * 1024 ? [raw.buffer as ArrayBuffer] : undefined };
 }
