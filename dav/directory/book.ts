@@ -102,6 +102,7 @@ export class DirectoryBook {
     const users = new Set<string>();
     let groups = false;
     let full = false;
+    let units = false;
     let cursor = this.cursor;
     for (;;) {
       const events = await this.store.changes.since(cursor, { limit: PAGE });
@@ -114,17 +115,18 @@ export class DirectoryBook {
         } else if (e.kind === 'account.group') {
           groups = true;
         } else if (e.kind === 'account.unit') {
-          // A unit hidden or shown: people move between books.
-          full = true;
+          // A unit made, hidden or shown: people move between books only if what is hidden
+          // changed (compared below); a new unit alone moves nobody.
+          units = true;
         }
       }
     }
-    if (users.size === 0 && !groups && !full) {
+    if (users.size === 0 && !groups && !full && !units) {
       this.cursor = cursor;
       return;
     }
-    const units = await this.units();
-    const visibility = UnitVisibility.of([...units.values()]);
+    const unitRows = await this.units();
+    const visibility = UnitVisibility.of([...unitRows.values()]);
     // The cursor moves only once the changes are applied: a failure retries them.
     if (full || users.size > PAGE || visibility.hidden.join('\n') !== this.visibility.hidden.join('\n')) {
       await this.rebuildOrReset();
@@ -141,7 +143,7 @@ export class DirectoryBook {
       // A user whose unit changed (or was hidden) leaves the book it was in.
       for (const [key, book] of books) if (key !== target && book.folded.has(name)) await this.removeCard(book, name);
       if (target === null) continue;
-      const card = userCard(user!, units);
+      const card = userCard(user!, unitRows);
       const book = books.get(target)!;
       if ((await this.store.dav.getItem(book.id, card.name))?.data !== card.data) cards.set(target, [...(cards.get(target) ?? []), card]);
     }

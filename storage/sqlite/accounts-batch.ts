@@ -98,7 +98,8 @@ export class UserBatchWriter {
     const kind = this.s.taken.get({ address: c.address }) as string | undefined;
     if (kind) throw new AlreadyExists(`${c.address} is already used by a${kind === 'alias' ? 'n' : ''} ${kind}`);
     const { displayName, hash, quota, role, unit, enabled } = c;
-    if (unit !== null) this.s.insertUnit.run(unit, unit);
+    // A unit made on the fly is a change of its own for directory readers (as ensureUnit).
+    if (unit !== null && this.s.insertUnit.run(unit, unit).changes > 0) this.ctx.changes.record({ kind: 'account.unit' });
     const row = this.s.insertUser.get(newId(), c.address, c.domain, displayName, hash, quota, role, unit, enabled, now, now) as UserRow;
     this.ctx.changes.record({ kind: 'account.user', userId: row.id });
     if (c.item.provision) this.provisioner(row.id, c.item.provision);

@@ -158,11 +158,12 @@ export class SqliteAccounts implements AccountStore {
     const parent = unit.parent === undefined || unit.parent === null ? null : checkText(unit.parent, 'parent', 200).trim();
     if (parent === name) throw new Invalid('a unit cannot be its own parent', 'parent');
     const displayName = unit.displayName === undefined ? name : checkText(unit.displayName, 'displayName');
-    // Units are reference data (no change kind): nothing is recorded in the change feed.
     return toUnit(mapStoreErrors(() => writeTx(this.ctx.db, () => {
       const existing = this.s.unit.get(name) as UnitRow | undefined;
       if (existing) return existing;
       if (parent !== null && !this.s.unit.get(parent)) throw new NotFound(`unknown parent unit ${parent}`);
+      // A new unit is one more entry for directory readers (autocomplete lists units).
+      this.ctx.changes.record({ kind: 'account.unit' });
       return this.s.insertUnit.get(name, parent, displayName) as UnitRow;
     })));
   }

@@ -48,6 +48,18 @@ export function registerUnitVisibilityTests({ test }: Suite): void {
     expect((await store.changes.since(start)).map((e) => e.kind)).toEqual(['account.unit', 'account.unit']);
   });
 
+  test('a new unit, by ensureUnit or made with a user, records an account.unit change; an existing one none', async ({ store }) => {
+    const start = await store.changes.latest();
+    await store.accounts.ensureUnit({ name: 'ecole-a' });
+    await store.accounts.ensureUnit({ name: 'ecole-a' });
+    expect((await store.changes.since(start)).map((e) => e.kind)).toEqual(['account.unit']);
+    const next = await store.changes.latest();
+    await makeUser(store, 'alice', { unit: 'ecole-b' });
+    await makeUser(store, 'bob', { unit: 'ecole-b' });
+    expect((await store.changes.since(next)).map((e) => e.kind).filter((k) => k === 'account.unit')).toEqual(['account.unit']);
+    expect((await store.accounts.listUnits()).map((u) => u.name)).toEqual(['ecole-a', 'ecole-b']);
+  });
+
   test('findItemByUid finds the item holding a UID in that collection only', async ({ store }) => {
     const user = await makeUser(store, 'alice');
     const base = { ownerType: 'user' as const, ownerId: user.id, kind: 'calendar' as const, description: '', color: null, components: ['VEVENT'], props: {} };
