@@ -143,11 +143,13 @@ export class DirectoryBook {
       // A user whose unit changed (or was hidden) leaves the book it was in.
       for (const [key, book] of books) if (key !== target && book.folded.has(name)) await this.removeCard(book, name);
       if (target === null) continue;
-      const card = userCard(user!, unitRows);
-      const book = books.get(target)!;
-      if ((await this.store.dav.getItem(book.id, card.name))?.data !== card.data) cards.set(target, [...(cards.get(target) ?? []), card]);
+      cards.set(target, [...(cards.get(target) ?? []), userCard(user!, unitRows)]);
     }
-    for (const [key, list] of cards) await this.write(books.get(key)!, list);
+    for (const [key, list] of cards) {
+      const book = books.get(key)!;
+      const { changed } = await this.compare(book, list);
+      if (changed.length > 0) await this.write(book, changed);
+    }
     // A member's address appears in its groups' cards too.
     if (groups) {
       await this.rebuildGroups(books);
@@ -257,21 +259,34 @@ export class DirectoryBook {
     const groups = (await this.store.accounts.listGroups()).filter((g) => !only || only.has(g.id));
     const stale = new Map([...books].map(([key, book]) => [key, new Set(only ? [] : book.groupCards)]));
     const memberOf = new Map<string, User | null>();
-    const changed = new Map<string, DavItemInput[]>();
+    const cards = new Map<string, DavItemInput[]>();
     for (const group of groups) {
       const key = this.keyOf(group.unit);
       const book = books.get(key)!;
       const card = groupCard(group, await this.visibleMembers(group, key, memberOf));
       // A group whose unit was hidden or shown leaves the other books.
       for (const [other, b] of books) if (other !== key && only && b.groupCards.has(card.name)) await this.removeGroupCard(b, card.name);
-      const current = await this.store.dav.getItem(book.id, card.name);
-      if (current?.data !== card.data) changed.set(key, [...(changed.get(key) ?? []), card]);
-      else book.folded.set(card.name, foldCard(card.data));
+      cards.set(key, [...(cards.get(key) ?? []), card]);
       stale.get(key)!.delete(card.name);
       book.groupCards.add(card.name);
     }
-    for (const [key, cards] of changed) await this.write(books.get(key)!, cards);
+    for (const [key, list] of cards) {
+      const book = books.get(key)!;
+      const { changed, same } = await this.compare(book, list);
+      for (const card of same) book.folded.set(card.name, foldCard(card.data));
+      if (changed.length > 0) await this.write(book, changed);
+    }
     for (const [key, names] of stale) for (const name of names) await this.removeGroupCard(books.get(key)!, name);
+  }
+
+  /** Splits `cards` into those that differ from what the book holds and those it holds as
+   *  they are, reading the book's copies in one go (DavStore.getItems). */
+  private async compare(book: Book, cards: DavItemInput[]): Promise<{ changed: DavItemInput[]; same: DavItemInput[] }> {
+    const held = new Map((await this.store.dav.getItems(book.id, cards.map((c) => c.name))).map((i) => [i.name, i.data]));
+    const changed: DavItemInput[] = [];
+    const same: DavItemInput[] = [];
+    for (const card of cards) (held.get(card.name) === card.data ? same : changed).push(card);
+    return { changed, same };
   }
 
   private async visibleMembers(group: Group, key: string, memberOf: Map<string, User | null>): Promise<string[]> {
