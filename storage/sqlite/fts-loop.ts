@@ -3,15 +3,14 @@
 // too long, in chunks short enough that an append batch never waits long for the lock.
 import { FtsIndexer, IDLE_MS, MAX_BACKLOG } from './fts-index.js';
 
-/** How long one indexing transaction should hold the write lock (the main thread's appends
- *  wait meanwhile). Shorter chunks cost more per document: each commit of this connection
- *  empties the main connection's page cache and the other way round (SQLite drops a
- *  connection's cache when another one wrote), and FTS5 writes a segment per commit. Measured
- *  (4 KB documents, 2 busy cores): 20-25 documents a chunk cost 1.2-1.7x as much per
+/** How long one indexing transaction should last: append commits, on this same thread, and
+ *  the main connection's writes wait meanwhile. Shorter chunks cost more per document (FTS5
+ *  writes a segment per commit, and each commit empties the main connection's page cache).
+ *  Measured (4 KB documents, 2 busy cores): 20-25 documents a chunk cost 1.2-1.7x as much per
  *  document as 100. FTS5's segment merges, run at commit, still make some chunks last tens
  *  of milliseconds. */
 const TARGET_MS = 8;
-/** Between two chunks, time for appends to take the lock. */
+/** Between two chunks, time for append commits and other connections' writes. */
 const PAUSE_MS = 2;
 const MIN_CHUNK = 4;
 const MAX_CHUNK = 200;
