@@ -1,8 +1,9 @@
 // The SQLite store's background thread (started by background.ts), on a connection of its own
-// to the same file: the commits of appends (append-commit.ts) with their WAL fdatasync, full-text
-// indexing (fts-loop.ts) and WAL checkpoints. The main thread, which serves every session, then
-// spends no time in COMMIT or on the WAL, whose writes can stall for milliseconds behind a
-// sync in flight on the same file. WAL mode lets the main connection read meanwhile; writes
+// to the same file: the commits of appends (append-commit.ts) with their WAL fdatasync, and
+// full-text indexing (fts-loop.ts); WAL checkpoints go from here to a thread of their own
+// (checkpointer.ts). The main thread, which serves every session, then spends no time in
+// COMMIT or on the WAL, whose writes can stall for milliseconds behind a sync in flight on the
+// same file. WAL mode lets the main connection read meanwhile; writes
 // take turns on the one write lock (the main connection's own writes wait for it, busy_timeout),
 // and appends and indexing, both here, take turns on this thread instead of contending for it.
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { errorToWire, Unavailable, type WireError } from '../../core/errors.js';
 import type { AppendResult } from '../types.js';
 import { AppendCommitter, type AppendRecord } from './append-commit.js';
 import { FileBlobs } from './blobs.js';
+import { ThreadCheckpointer } from './checkpointer.js';
 import { SqliteChanges } from './changes.js';
 import { FtsIndexer } from './fts-index.js';
 import { FtsLoop } from './fts-loop.js';
@@ -42,8 +44,11 @@ db.pragma('foreign_keys = ON');
 db.pragma('cache_size = -65536');
 db.pragma('temp_store = MEMORY');
 const loop = new FtsLoop(new FtsIndexer(db));
-// Checkpoints of this connection's lazy commits run here, between its transactions.
+// Checkpoints (of this connection's lazy commits, and those the main thread asks for) run on a
+// thread of their own, beside the commits; here, between transactions, until it is up.
+const checkpointer = new ThreadCheckpointer(file);
 const walSync = new WalSync(db);
+walSync.checkpointer = checkpointer;
 const committer = new AppendCommitter({ db, walSync, blobs: new FileBlobs(db, path.dirname(file)), changes: new SqliteChanges(db) });
 let stopped = false;
 
@@ -73,6 +78,7 @@ function append(id: number, record: AppendRecord): void {
 }
 
 function checkpoint(): boolean {
+  if (checkpointer.checkpoint()) return true;
   // Messages are handled between transactions, where lazyTx has put FULL back; checked all
   // the same (a checkpoint every few hundred commits can afford it): under OFF it would copy
   // unsynced frames into the database and let the WAL be reused.
@@ -93,6 +99,7 @@ async function stop(): Promise<void> {
   await committer.idle();
   flushReplies();
   await walSync.close();
+  await checkpointer.stop();
   db.close();
   // Nothing left to keep the thread alive: it exits, which is what close() waits for.
   port!.close();
