@@ -10,6 +10,7 @@
 // the two. The internals used are those of mailauth 4.12 (pinned in package.json).
 import { dkimVerify, type ARCSigningData, type DKIMVerifyOptions, type DKIMVerifyResult } from 'mailauth';
 import { createRequire } from 'node:module';
+import { hasBareLf } from '../core/index.js';
 
 interface Verifier {
   headers: unknown;
@@ -58,9 +59,4 @@ export async function verifyDkim(message: Buffer, options: DKIMVerifyOptions): P
   }
   await v.finalChunk();
   return { headerFrom: v.headerFrom, envelopeFrom: v.envelopeFrom, results: v.results, arc: v.arc };
-}
-
-function hasBareLf(raw: Buffer): boolean {
-  for (let i = raw.indexOf(0x0a); i !== -1; i = raw.indexOf(0x0a, i + 1)) if (i === 0 || raw[i - 1] !== 0x0d) return true;
-  return false;
 }
