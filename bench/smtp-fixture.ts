@@ -26,6 +26,8 @@ export interface BenchServerOptions {
   withPassword?: number;
   /** An RSA DKIM key for LOCAL_DOMAIN, so that submission signs. */
   dkim?: boolean;
+  /** Extra lines for the zone file (e.g. a sender's DKIM key). */
+  zone?: string[];
   /** Extra FACTEUR_* settings. */
   env?: Record<string, string>;
   /** Extra node flags for the server process (e.g. --cpu-prof). */
@@ -60,6 +62,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     `_dmarc.${LOCAL_DOMAIN} TXT "v=DMARC1; p=reject"`,
     '1.0.0.127.in-addr.arpa PTR localhost.bench.example',
     'localhost.bench.example A 127.0.0.1',
+    ...(options.zone ?? []),
     '',
   ].join('\n'));
 
