@@ -59,6 +59,18 @@ describe('DKIM signing', () => {
     }
   });
 
+  it('gives valid signatures when many messages are signed at once with one key', async () => {
+    const [key, publicKey] = keys[0];
+    const body = Array.from({ length: 52 }, (_, n) => `${n + 1}`.padEnd(78, 'X')).join('\r\n');
+    const raws = Array.from({ length: 2000 }, (_, i) => Buffer.from(`From: <a@ecole.test>\r\nTo: <u${i % 100}@x.test>\r\nMessage-Id: <${i}@t>\r\n\r\n${body}`));
+    const signatures = await Promise.all(raws.map((raw) => dkimSignatureFor(raw, key)));
+    const resolver = async (name: string, type: string) => (type === 'TXT' ? [[`v=DKIM1; k=rsa; p=${publicKey}`]] : []);
+    for (let i = 0; i < raws.length; i += 25) {
+      const result = await dkimVerify(Buffer.concat([Buffer.from(signatures[i]!), raws[i]]), { resolver } as never);
+      expect(result.results[0].status.result).toBe('pass');
+    }
+  });
+
   it('keeps the message unsigned when the key cannot sign', async () => {
     const broken = { ...keys[0][0], privateKeyPem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' };
     expect(await dkimSignatureFor(Buffer.from(messages.plain), broken)).toBeNull();

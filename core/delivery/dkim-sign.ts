@@ -49,7 +49,11 @@ function keyObject(pem: string): KeyObject {
 
 /** The DKIM-Signature header field (with its CRLF) for `raw`, or null when it cannot be made
  *  (the message then goes out unsigned, as with dkimSign's errors). */
-export async function dkimSignatureFor(raw: Buffer, key: DkimSigningKey, signTime?: Date): Promise<string | null> {
+export async function dkimSignatureFor(raw: Buffer, key: DkimSigningKey, signTime = new Date()): Promise<string | null> {
+  // The time is fixed once. Without it mailauth writes t= from the clock each time it formats
+  // the header, once into the signed text and once into the header sent, and a second turning
+  // in between made the signature invalid (mailauth's own dkimSign has that race, over the
+  // ~0.4 ms of an RSA signature; here the signature may wait on the thread pool).
   const algorithm = key.algorithm === 'ed25519' ? 'ed25519-sha256' : 'rsa-sha256';
   const end = raw.indexOf(CRLF2);
   if (end <= 0 || hasBareLf(raw)) return withMailauth(raw, key, algorithm, signTime);
@@ -77,7 +81,7 @@ export async function dkimSignatureFor(raw: Buffer, key: DkimSigningKey, signTim
   }
 }
 
-async function withMailauth(raw: Buffer, key: DkimSigningKey, algorithm: string, signTime?: Date): Promise<string | null> {
+async function withMailauth(raw: Buffer, key: DkimSigningKey, algorithm: string, signTime: Date): Promise<string | null> {
   const { signatures, errors } = await dkimSign(raw, {
     canonicalization: 'relaxed/relaxed',
     signTime,
