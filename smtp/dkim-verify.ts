@@ -4,13 +4,15 @@
 // of the DKIM step (about 25 µs of 35 for a 4 KB message). Here the header block is found with
 // one indexOf and the same verifier is driven through the same steps, with the same chunks:
 // parsed headers, then the body 64 KB at a time as mailauth's writeToStream cuts it, then the
-// final step that checks signatures and writes the results. Only for messages whose every
+// final step that checks signatures and writes the results (dkim-finish.ts: the same step, with
+// each signer's key parsed once). Only for messages whose every
 // line ends in CRLF (the MX listener makes them so, message.ts): mailauth would turn a bare LF
 // into CRLF on the way, and such a message goes to dkimVerify itself. verify.test.ts compares
 // the two. The internals used are those of mailauth 4.12 (pinned in package.json).
 import { dkimVerify, type ARCSigningData, type DKIMVerifyOptions, type DKIMVerifyResult } from 'mailauth';
 import { createRequire } from 'node:module';
 import { hasBareLf } from '../core/index.js';
+import { finishDkim } from './dkim-finish.js';
 
 interface Verifier {
   headers: unknown;
@@ -57,6 +59,6 @@ export async function verifyDkim(message: Buffer, options: DKIMVerifyOptions): P
     await v.nextChunk(message.subarray(from, to));
     from = to;
   }
-  await v.finalChunk();
+  await finishDkim(v);
   return { headerFrom: v.headerFrom, envelopeFrom: v.envelopeFrom, results: v.results, arc: v.arc };
 }
