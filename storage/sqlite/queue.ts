@@ -65,18 +65,33 @@ export class SqliteQueue implements QueueStore {
                        WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
                        ORDER BY next_attempt_at, created_at, id LIMIT ?)
           RETURNING *`).all(at + leaseMs, at, at, limit)
-      // Rank each domain's due entries; keep the first `room` of each.
-      : prepareCached(this.db, `UPDATE queue_entries SET lease_until = ?
-          WHERE id IN (SELECT id FROM (
-                         SELECT id, domain, next_attempt_at, created_at,
-                                ROW_NUMBER() OVER (PARTITION BY domain ORDER BY next_attempt_at, created_at, id) AS rank
-                         FROM queue_entries
-                         WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?))
-                       WHERE rank <= COALESCE((SELECT value FROM json_each(?) WHERE key = domain), ?)
-                       ORDER BY next_attempt_at, created_at, id LIMIT ?)
-          RETURNING *`).all(at + leaseMs, at, at, JSON.stringify(options.domainRoom ?? {}), options.perDomain ?? limit, limit)) as Row[]);
+      : this.claimPerDomain(at, limit, leaseMs, options)) as Row[]);
     rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at || a.id.localeCompare(b.id));
     return rows.map(toEntry);
+  }
+
+  /** Inside claimDue's transaction: each domain's earliest due entries, up to its room, then
+   *  the earliest `limit` of those. The domains are walked through queue_entries_domain_due
+   *  (one seek each) and each one's entries are a short range of it, so a claim reads about
+   *  what it takes (plus the entries leased now), not the whole backlog. */
+  private claimPerDomain(at: number, limit: number, leaseMs: number, options: ClaimOptions): Row[] {
+    const room = options.domainRoom ?? {};
+    const fallback = options.perDomain ?? limit;
+    const domains = prepareCached(this.db, `WITH RECURSIVE d(domain) AS (
+        SELECT (SELECT min(domain) FROM queue_entries)
+        UNION ALL SELECT (SELECT min(domain) FROM queue_entries WHERE domain > d.domain) FROM d WHERE d.domain IS NOT NULL)
+      SELECT domain FROM d WHERE domain IS NOT NULL`).pluck().all() as string[];
+    const due = prepareCached(this.db, `SELECT id, next_attempt_at, created_at FROM queue_entries INDEXED BY queue_entries_domain_due
+      WHERE domain = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+      ORDER BY next_attempt_at, created_at, id LIMIT ?`);
+    const candidates: { id: string; next_attempt_at: number; created_at: number }[] = [];
+    for (const domain of domains) {
+      const n = Math.min(Object.hasOwn(room, domain) ? room[domain] : fallback, limit);
+      if (n > 0) candidates.push(...(due.all(domain, at, at, n) as typeof candidates));
+    }
+    candidates.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const lease = prepareCached(this.db, 'UPDATE queue_entries SET lease_until = ? WHERE id = ? RETURNING *');
+    return candidates.slice(0, limit).map((c) => lease.get(at + leaseMs, c.id) as Row);
   }
 
   async recordAttempt(id: Id, update: { recipients: QueueRecipient[]; nextAttemptAt: Date; lastError: string | null }): Promise<QueueEntry> {

@@ -11,5 +11,6 @@ import { m008 } from './008_totp.js';
 import { m009 } from './009_message_threads.js';
 import { m010 } from './010_message_text_index.js';
 import { m011 } from './011_covering_modseq_index.js';
+import { m012 } from './012_queue_domain_index.js';
 
-export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012];
