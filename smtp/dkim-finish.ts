@@ -5,7 +5,7 @@
 // rest of a 4 KB message's checks together. The DNS lookup still happens for every signature
 // (through the MX thread's cache), the record is checked by mailauth's own getPublicKey the
 // first time it is seen, and every verdict, comment and field is built as mailauth builds it:
-// dkim-verify.test.ts compares the results with dkimVerify's on signed, broken and unsigned
+// dkim-finish.test.ts compares the results with dkimVerify's on signed, broken and unsigned
 // messages.
 import { createHash, createPublicKey, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -19,6 +19,15 @@ const tools = require('mailauth/lib/tools.js') as {
 };
 const { generateCanonicalizedHeader } = require('mailauth/lib/dkim/header/index.js') as {
   generateCanonicalizedHeader(type: string, lines: unknown, options: Record<string, unknown>): { canonicalizedHeader: Buffer };
+};
+
+/** A key lookup that found no usable key: the verdict is neutral, with this comment. */
+const KEY_FAULTS: Record<string, string> = {
+  ENOTFOUND: 'no key',
+  ENODATA: 'no key',
+  EINVALIDVER: 'unknown key version',
+  EINVALIDTYPE: 'unknown key type',
+  EINVALIDVAL: 'invalid public key',
 };
 
 type Resolver = (name: string, rrtype: string) => Promise<unknown>;
@@ -132,32 +141,16 @@ export async function finishDkim(v: any): Promise<void> {
         } catch (err) {
           const e = err as { rr?: string; code?: string; message: string };
           if (e.rr) rr = e.rr;
-          switch (e.code) {
-            case 'ENOTFOUND':
-            case 'ENODATA':
-              status.result = 'neutral';
-              status.comment = 'no key';
-              break;
-            case 'EINVALIDVER':
-              status.result = 'neutral';
-              status.comment = 'unknown key version';
-              break;
-            case 'EINVALIDTYPE':
-              status.result = 'neutral';
-              status.comment = 'unknown key type';
-              break;
-            case 'EINVALIDVAL':
-              status.result = 'neutral';
-              status.comment = 'invalid public key';
-              break;
-            case 'ESHORTKEY':
-              status.result = 'policy';
-              if (!status.policy) status.policy = {};
-              status.policy['dkim-rules'] = 'weak-key';
-              break;
-            default:
-              status.result = 'temperror';
-              status.comment = `DNS failure: ${e.code || e.message}`;
+          if (e.code && Object.hasOwn(KEY_FAULTS, e.code)) {
+            status.result = 'neutral';
+            status.comment = KEY_FAULTS[e.code];
+          } else if (e.code === 'ESHORTKEY') {
+            status.result = 'policy';
+            if (!status.policy) status.policy = {};
+            status.policy['dkim-rules'] = 'weak-key';
+          } else {
+            status.result = 'temperror';
+            status.comment = `DNS failure: ${e.code || e.message}`;
           }
         }
       }

@@ -62,14 +62,16 @@ export class Appender {
     const joined = this.local.hold();
     try {
       await this.ctx.blobs.write(raw, blobId);
-      const background = this.background;
-      const commit = background?.running ? background.append(record) : this.local.commit(record);
+      const remote = this.background?.running ? this.background : null;
+      const commit = remote ? remote.append(record) : this.local.commit(record);
       joined();
       const result = await commit;
       committed = true;
       await this.ctx.blobs.ensurePresent(blobId, raw);
       this.ctx.changes.notify();
-      this.fts.kick();
+      // The thread schedules indexing of what it commits itself; a commit made here tells it
+      // (and starts it, the first time).
+      if (!remote) this.fts.kick();
       return result;
     } finally {
       joined();
