@@ -2,6 +2,9 @@
 // request carries an id, its answer the same id. Values cross by structured clone; errors are
 // sent as plain fields and rebuilt on the other side, with the typed core errors (errors.ts)
 // rebuilt as their own class so that replies.ts still recognises them (core/errors.ts).
+// What one side sends during a turn of its event loop goes as one message: under load, calls
+// and answers for many sessions leave together, and each postMessage costs a wake-up of the
+// other thread besides its copy.
 import { errorFromWire as fromWire, errorToWire as toWire, type WireError } from '../core/index.js';
 
 /** What both a Worker and a worker's parentPort offer. */
@@ -15,13 +18,19 @@ type Handler = (...args: any[]) => unknown;
 interface Call { rpc: 'call'; id: number; method: string; args: unknown[] }
 interface Notice { rpc: 'notice'; method: string; args: unknown[] }
 interface Result { rpc: 'result'; id: number; value?: unknown; error?: WireError }
+type Message = Call | Notice | Result;
 
 export class RpcPeer {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  /** Sent at the end of this turn of the event loop, in one message. */
+  private outbox: Message[] = [];
+  private transfers: ArrayBuffer[] = [];
 
   constructor(private readonly port: Port, private readonly handlers: Record<string, Handler>) {
-    port.on('message', (m) => this.receive(m as Call | Notice | Result));
+    port.on('message', (batch) => {
+      for (const m of batch as Message[]) this.receive(m);
+    });
   }
 
   /** Calls `method` on the other side; `transfer` lists buffers handed over (not copied). */
@@ -29,13 +38,13 @@ export class RpcPeer {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.port.postMessage({ rpc: 'call', id, method, args } satisfies Call, transfer);
+      this.send({ rpc: 'call', id, method, args }, transfer);
     });
   }
 
   /** A call without an answer. */
   notify(method: string, args: unknown[]): void {
-    this.port.postMessage({ rpc: 'notice', method, args } satisfies Notice);
+    this.send({ rpc: 'notice', method, args });
   }
 
   /** Rejects every call still waiting (the other side is gone). */
@@ -44,7 +53,21 @@ export class RpcPeer {
     this.pending.clear();
   }
 
-  private receive(m: Call | Notice | Result): void {
+  private send(m: Message, transfer?: ArrayBuffer[]): void {
+    if (this.outbox.length === 0) setImmediate(() => this.flush());
+    this.outbox.push(m);
+    if (transfer) this.transfers.push(...transfer);
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    const transfers = this.transfers;
+    this.outbox = [];
+    this.transfers = [];
+    this.port.postMessage(batch, transfers.length > 0 ? transfers : undefined);
+  }
+
+  private receive(m: Message): void {
     if (m.rpc === 'result') {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -58,7 +81,7 @@ export class RpcPeer {
       handler?.(...m.args);
       return;
     }
-    const reply = (r: Omit<Result, 'rpc' | 'id'>) => this.port.postMessage({ rpc: 'result', id: m.id, ...r } satisfies Result);
+    const reply = (r: Omit<Result, 'rpc' | 'id'>) => this.send({ rpc: 'result', id: m.id, ...r });
     if (!handler) return reply({ error: { name: 'Error', message: `no such method ${m.method}` } });
     Promise.resolve()
       .then(() => handler(...m.args))
