@@ -60,8 +60,6 @@ export class AppendCommitter {
   private readonly threads: ThreadLinks;
   private readonly texts: MailTexts;
   private readonly s: Record<'bump' | 'charge' | 'insert', Statement>;
-  private inFlight = 0;
-  private drained: (() => void) | null = null;
 
   constructor(private readonly ctx: CommitContext) {
     const { db } = ctx;
@@ -86,24 +84,8 @@ export class AppendCommitter {
   }
 
   /** Resolves once the record is committed and on disk. */
-  async commit(record: AppendRecord): Promise<AppendResult> {
-    this.inFlight++;
-    try {
-      return await this.batch.run(() => this.store(record));
-    } finally {
-      if (--this.inFlight === 0) this.drained?.();
-    }
-  }
-
-  /** Resolves once no commit is under way (before closing the connection). */
-  idle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.drained = () => {
-        this.drained = null;
-        resolve();
-      };
-    });
+  commit(record: AppendRecord): Promise<AppendResult> {
+    return this.batch.run(() => this.store(record));
   }
 
   /** Inside the (shared) transaction, in its own savepoint. */

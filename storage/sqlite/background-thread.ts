@@ -53,10 +53,12 @@ const loop = new FtsLoop(new FtsIndexer(db));
 // Checkpoints (of this connection's lazy commits, and those the main thread asks for) run on a
 // thread of their own, beside the commits; here, between transactions, until it is up.
 const checkpointer = new ThreadCheckpointer(file);
-const walSync = new WalSync(db);
+const walSync = new WalSync(db, { blocking: true });
 walSync.checkpointer = checkpointer;
 const committer = new AppendCommitter({ db, walSync, blobs: new FileBlobs(db, path.dirname(file)), changes: new SqliteChanges(db) });
 let stopped = false;
+/** Appends taken and not yet in the outbox. */
+const unanswered = new Set<Promise<void>>();
 
 /** Outcomes go back once per turn of the event loop: a group commit settles them together. */
 let outbox: AppendOutcome[] = [];
@@ -77,10 +79,12 @@ function append(id: number, record: AppendRecord): void {
   }
   // Structured clone turned the Buffer into a plain Uint8Array: view the same bytes as a Buffer.
   if (record.raw) record.raw = Buffer.from(record.raw.buffer, record.raw.byteOffset, record.raw.byteLength);
-  committer.commit(record).then(
+  const answered = committer.commit(record).then(
     (value) => reply({ id, ok: true, value }),
     (error: unknown) => reply({ id, ok: false, error: errorToWire(toStoreError(error)) }),
   );
+  unanswered.add(answered);
+  void answered.finally(() => unanswered.delete(answered));
 }
 
 function checkpoint(): boolean {
@@ -102,7 +106,7 @@ async function stop(): Promise<void> {
   stopped = true;
   loop.stop();
   // Appends already taken are committed and answered before the connection closes.
-  await committer.idle();
+  await Promise.all(unanswered);
   flushReplies();
   await walSync.close();
   await checkpointer.stop();

@@ -9,6 +9,7 @@
 // database file without syncing either, and the WAL may then be reused — a power loss there
 // loses committed data. So automatic checkpoints are off during a lazy commit, and maybeCheckpoint()
 // runs one under FULL (WAL synced before, database file after: https://sqlite.org/pragma.html#pragma_synchronous).
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
@@ -78,6 +79,7 @@ export interface Checkpointer {
 
 export class WalSync {
   private handle: Promise<FileHandle> | null = null;
+  private fd: number | null = null;
   private running: Promise<void> | null = null;
   private next: Promise<void> | null = null;
   private lazyCommits = 0;
@@ -85,7 +87,11 @@ export class WalSync {
   /** Set by the store while its background thread runs: checkpoints go there. */
   checkpointer: Checkpointer | null = null;
 
-  constructor(private readonly db: Db) {}
+  /** `blocking`: the sync runs on the calling thread. For the store's background thread, which
+   *  has nothing else to do meanwhile (the next batch waits for this sync, GroupCommit), and for
+   *  which libuv's pool cost two thread wake-ups per commit, on a machine where every thread
+   *  woken waits for a core. The main thread must never block: it serves every session. */
+  constructor(private readonly db: Db, private readonly options: { blocking?: boolean } = {}) {}
 
   /** Counts a lazy commit toward the next checkpoint. */
   committed(): void {
@@ -130,13 +136,20 @@ export class WalSync {
     const handle = this.handle;
     this.handle = null;
     if (handle) await (await handle).close().catch(() => undefined);
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 
   private async flush(): Promise<void> {
     // The WAL file lives as long as a connection is open (ours is), so one handle serves.
-    this.handle ??= open(`${this.db.name}-wal`, 'r');
-    const handle = await this.handle;
-    await handle.datasync();
+    if (this.options.blocking) {
+      this.fd ??= openSync(`${this.db.name}-wal`, 'r');
+      fdatasyncSync(this.fd);
+    } else {
+      this.handle ??= open(`${this.db.name}-wal`, 'r');
+      const handle = await this.handle;
+      await handle.datasync();
+    }
     this.maybeCheckpoint();
   }
 
