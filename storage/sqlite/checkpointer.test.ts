@@ -58,3 +58,37 @@ it('runs the checkpoints asked for on its own connection, and closes it when sto
   db.close();
   expect(openFiles()).toEqual([]);
 });
+
+it('lets the WAL start over while commits go on (it would otherwise grow by every commit)', async () => {
+  const checkpointer = new ThreadCheckpointer(db.name);
+  const insert = db.prepare('INSERT INTO t VALUES (?, ?)');
+  let written = 0;
+  const commit = () => {
+    lazyTx(db, () => insert.run(written, 'x'.repeat(4000)));
+    written += 4000;
+  };
+  const deadline = Date.now() + 20_000;
+  const wait = async (what: string, ready: () => boolean) => {
+    while (!ready()) {
+      if (Date.now() > deadline) throw new Error(what);
+      commit();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
+  // The file keeps the largest size it reached (its blocks are written over again): once a
+  // checkpoint has caught up, what comes after is written from its start, not at its end.
+  let first = 0;
+  let writtenAfterFirst = 0;
+  for (let round = 0; round < 6; round++) {
+    const before = written;
+    for (let i = 0; i < 100; i++) commit();
+    await wait('the checkpoint thread never started', () => checkpointer.checkpoint());
+    const target = checkpointer.checkpoints + 1;
+    // Commits go on while it runs, as they do under load.
+    await wait('no checkpoint ran', () => checkpointer.checkpoints >= target);
+    if (round === 0) first = statSync(`${db.name}-wal`).size;
+    else writtenAfterFirst += written - before;
+  }
+  expect(statSync(`${db.name}-wal`).size).toBeLessThan(first + writtenAfterFirst / 2);
+  await checkpointer.stop();
+});
