@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import { StartupError, type Listener } from '../core/service.js';
 import type { Store } from '../storage/index.js';
 import { HeldRecipients } from './held-recipients.js';
-import { RpcPeer } from './rpc.js';
+import { RpcPeer } from '../core/index.js';
 import type { ListenerSettings } from './server-options.js';
 
 export interface MxThreadOptions extends ListenerSettings {

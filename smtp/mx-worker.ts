@@ -14,7 +14,7 @@ import { FacteurSmtpServer } from './listener.js';
 import { skipRedactionOfPlainValues } from './log-cost.js';
 import type { MxWorkerData } from './mx-thread.js';
 import { mxHandlers, type MxContext } from './mx.js';
-import { RpcPeer } from './rpc.js';
+import { RpcPeer } from '../core/index.js';
 import { commonServerOptions } from './server-options.js';
 import { VerifyMemo } from './verify-memo.js';
 

@@ -9,7 +9,8 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorToWire, Unavailable, type WireError } from '../../core/errors.js';
+import { Unavailable } from '../../core/errors.js';
+import { RpcPeer } from '../../core/rpc.js';
 import type { AppendResult } from '../types.js';
 import { AppendCommitter, type AppendRecord } from './append-commit.js';
 import { FileBlobs } from './blobs.js';
@@ -24,10 +25,6 @@ export interface BackgroundData {
   entry: string;
   file: string;
 }
-
-export type AppendOutcome = { id: number; ok: true; value: AppendResult } | { id: number; ok: false; error: WireError };
-export type ToWorker = { type: 'kick' } | { type: 'checkpoint' } | { type: 'stop' } | { type: 'append'; batch: { id: number; record: AppendRecord }[] };
-export type FromWorker = { type: 'ready' } | { type: 'checkpointed'; ok: boolean } | { type: 'appended'; outcomes: AppendOutcome[] };
 
 const port = parentPort;
 if (!port) throw new Error('background-thread.ts runs as a worker thread');
@@ -57,34 +54,17 @@ const walSync = new WalSync(db, { blocking: true });
 walSync.checkpointer = checkpointer;
 const committer = new AppendCommitter({ db, walSync, blobs: new FileBlobs(db, path.dirname(file)), changes: new SqliteChanges(db) });
 let stopped = false;
-/** Appends taken and not yet in the outbox. */
-const unanswered = new Set<Promise<void>>();
 
-/** Outcomes go back once per turn of the event loop: a group commit settles them together. */
-let outbox: AppendOutcome[] = [];
-function reply(outcome: AppendOutcome): void {
-  if (outbox.length === 0) setImmediate(flushReplies);
-  outbox.push(outcome);
-}
-function flushReplies(): void {
-  const outcomes = outbox;
-  outbox = [];
-  if (outcomes.length > 0) port!.postMessage({ type: 'appended', outcomes } satisfies FromWorker);
-}
-
-function append(id: number, record: AppendRecord): void {
-  if (stopped) {
-    reply({ id, ok: false, error: errorToWire(new Unavailable('store closing')) });
-    return;
-  }
+async function append(record: AppendRecord): Promise<AppendResult> {
+  if (stopped) throw new Unavailable('store closing');
   // Structured clone turned the Buffer into a plain Uint8Array: view the same bytes as a Buffer.
   if (record.raw) record.raw = Buffer.from(record.raw.buffer, record.raw.byteOffset, record.raw.byteLength);
-  const answered = committer.commit(record).then(
-    (value) => reply({ id, ok: true, value }),
-    (error: unknown) => reply({ id, ok: false, error: errorToWire(toStoreError(error)) }),
-  );
-  unanswered.add(answered);
-  void answered.finally(() => unanswered.delete(answered));
+  loop.kick();
+  try {
+    return await committer.commit(record);
+  } catch (error) {
+    throw toStoreError(error);
+  }
 }
 
 function checkpoint(): boolean {
@@ -106,8 +86,7 @@ async function stop(): Promise<void> {
   stopped = true;
   loop.stop();
   // Appends already taken are committed and answered before the connection closes.
-  await Promise.all(unanswered);
-  flushReplies();
+  await peer.drain();
   await walSync.close();
   await checkpointer.stop();
   db.close();
@@ -115,19 +94,11 @@ async function stop(): Promise<void> {
   port!.close();
 }
 
-port.on('message', (m: ToWorker) => {
-  if (m.type === 'append') {
-    for (const { id, record } of m.batch) append(id, record);
-    loop.kick();
-  } else if (stopped) {
-    return;
-  } else if (m.type === 'kick') {
-    loop.kick();
-  } else if (m.type === 'checkpoint') {
-    port.postMessage({ type: 'checkpointed', ok: checkpoint() } satisfies FromWorker);
-  } else if (m.type === 'stop') {
-    void stop();
-  }
+const peer = new RpcPeer(port, {
+  append,
+  kick: () => { if (!stopped) loop.kick(); },
+  checkpoint: () => !stopped && checkpoint(),
+  stop: () => { if (!stopped) void stop(); },
 });
 
-port.postMessage({ type: 'ready' } satisfies FromWorker);
+peer.notify('ready', []);

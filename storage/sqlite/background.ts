@@ -3,11 +3,13 @@
 // condition: until it is ready, once it has died, or when it cannot start, appends commit,
 // MailFts indexes and WalSync checkpoints on the main thread as before (onFail switches them
 // back), and no data depends on its progress (searches scan what is not indexed).
+// Calls cross as RpcPeer's (core/rpc.ts), sent once per turn of the event loop on each side.
 import { Worker } from 'node:worker_threads';
-import { errorFromWire, Unavailable } from '../../core/errors.js';
+import { Unavailable } from '../../core/errors.js';
+import { RpcPeer } from '../../core/rpc.js';
 import type { AppendResult } from '../types.js';
 import type { AppendRecord } from './append-commit.js';
-import type { AppendOutcome, BackgroundData, FromWorker, ToWorker } from './background-thread.js';
+import type { BackgroundData } from './background-thread.js';
 
 const BOOT = new URL('../../core/worker-boot.mjs', import.meta.url);
 const ENTRY = new URL(`./background-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
@@ -18,15 +20,11 @@ const STOP_TIMEOUT_MS = 10_000;
 
 export class Background {
   private worker: Worker | null = null;
+  private peer: RpcPeer | null = null;
   private ready = false;
   private dead = false;
   private stopping: Promise<void> | null = null;
   private lastKick = 0;
-  /** Appends sent and not yet answered, by request id. */
-  private readonly pending = new Map<number, { resolve: (r: AppendResult) => void; reject: (e: unknown) => void }>();
-  private nextId = 1;
-  /** Appends to send at the end of this turn of the event loop, in one message. */
-  private outbox: { id: number; record: AppendRecord }[] = [];
   /** Checkpoints the thread has run (tests). */
   checkpoints = 0;
 
@@ -48,10 +46,8 @@ export class Background {
     this.worker = worker;
     // A script that never closes its store must still be able to exit.
     worker.unref();
-    worker.on('message', (m: FromWorker) => {
-      if (m.type === 'ready') this.ready = true;
-      else if (m.type === 'checkpointed' && m.ok) this.checkpoints++;
-      else if (m.type === 'appended') this.settle(m.outcomes);
+    this.peer = new RpcPeer(worker, {
+      ready: () => { this.ready = true; },
     });
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`background thread exited (${code})`)));
@@ -78,50 +74,26 @@ export class Background {
     const now = Date.now();
     if (!this.start() || !this.ready || now - this.lastKick < KICK_EVERY_MS) return;
     this.lastKick = now;
-    this.post({ type: 'kick' });
+    this.peer?.notify('kick', []);
   }
 
   /** Commits an append on the thread; call only while `running`. Resolves once it is on disk. */
   append(record: AppendRecord): Promise<AppendResult> {
-    return new Promise<AppendResult>((resolve, reject) => {
-      const id = this.nextId++;
-      this.pending.set(id, { resolve, reject });
-      if (this.outbox.length === 0) setImmediate(() => this.send());
-      this.outbox.push({ id, record });
-    });
-  }
-
-  private send(): void {
-    const batch = this.outbox;
-    this.outbox = [];
-    if (this.dead) this.abandon(batch.map((b) => b.id));
-    else this.post({ type: 'append', batch });
-  }
-
-  private settle(outcomes: AppendOutcome[]): void {
-    for (const o of outcomes) {
-      const p = this.pending.get(o.id);
-      if (!p) continue;
-      this.pending.delete(o.id);
-      if (o.ok) p.resolve(o.value);
-      else p.reject(errorFromWire(o.error));
-    }
+    if (!this.peer || this.dead) return Promise.reject(new Unavailable('storage background thread stopped'));
+    return this.peer.call<AppendResult>('append', [record]);
   }
 
   /** Appends the thread will never answer (it died): their commit may or may not have been
    *  made, so they are not acknowledged (a client retries; at worst it stores a copy twice). */
-  private abandon(ids: Iterable<number>): void {
-    for (const id of ids) {
-      const p = this.pending.get(id);
-      this.pending.delete(id);
-      p?.reject(new Unavailable('storage background thread stopped'));
-    }
+  private abandon(): void {
+    this.peer?.failPending(new Unavailable('storage background thread stopped'));
   }
 
   /** Asks the thread for a checkpoint; false when the caller should run it itself. */
   checkpoint(): boolean {
-    if (!this.start() || !this.ready) return false;
-    this.post({ type: 'checkpoint' });
+    const peer = this.start() ? this.peer : null;
+    if (!peer || !this.ready) return false;
+    peer.call<boolean>('checkpoint', []).then((ok) => { if (ok) this.checkpoints++; }, () => undefined);
     return true;
   }
 
@@ -139,30 +111,22 @@ export class Background {
       }
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.ref();
-      // Appends taken before close() go first: the thread commits and answers them, then stops.
-      if (this.outbox.length > 0) this.send();
-      this.post({ type: 'stop' });
+      // Appends taken before close() leave first (one batch, in order): the thread commits and
+      // answers them, then stops.
+      this.peer?.notify('stop', []);
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), STOP_TIMEOUT_MS); });
       if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
       clearTimeout(timer);
-      this.abandon([...this.pending.keys()]);
+      this.abandon();
     })();
     return this.stopping;
-  }
-
-  private post(m: ToWorker): void {
-    try {
-      this.worker?.postMessage(m);
-    } catch (error) {
-      this.fail(error);
-    }
   }
 
   private fail(error: unknown): void {
     if (this.dead) return;
     this.dead = true;
-    this.abandon([...this.pending.keys()]);
+    this.abandon();
     if (this.stopping) return;
     this.onFail(error);
   }

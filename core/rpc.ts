@@ -1,11 +1,12 @@
-// Calls between the MX worker thread and the main thread (mx-thread.ts, mx-worker.ts): a
-// request carries an id, its answer the same id. Values cross by structured clone; errors are
+// Calls between two threads (the MX thread and the main one, smtp/mx-thread.ts; the store's
+// background thread, storage/sqlite/background.ts): a request carries an id, its answer the
+// same id. Values cross by structured clone; errors are
 // sent as plain fields and rebuilt on the other side, with the typed core errors (errors.ts)
 // rebuilt as their own class so that replies.ts still recognises them (core/errors.ts).
 // What one side sends during a turn of its event loop goes as one message: under load, calls
 // and answers for many sessions leave together, and each postMessage costs a wake-up of the
 // other thread besides its copy.
-import { errorFromWire as fromWire, errorToWire as toWire, type WireError } from '../core/index.js';
+import { errorFromWire as fromWire, errorToWire as toWire, type WireError } from './errors.js';
 
 /** What both a Worker and a worker's parentPort offer. */
 export interface Port {
@@ -26,6 +27,9 @@ export class RpcPeer {
   /** Sent at the end of this turn of the event loop, in one message. */
   private outbox: Message[] = [];
   private transfers: ArrayBuffer[] = [];
+  /** Calls from the other side not answered yet, and who waits for there to be none. */
+  private serving = 0;
+  private drained: (() => void)[] = [];
 
   constructor(private readonly port: Port, private readonly handlers: Record<string, Handler>) {
     port.on('message', (batch) => {
@@ -53,6 +57,13 @@ export class RpcPeer {
     this.pending.clear();
   }
 
+  /** Resolves once every call taken from the other side is answered and the answers are sent
+   *  (before the port closes). */
+  async drain(): Promise<void> {
+    if (this.serving > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
+    this.flush();
+  }
+
   private send(m: Message, transfer?: ArrayBuffer[]): void {
     if (this.outbox.length === 0) setImmediate(() => this.flush());
     this.outbox.push(m);
@@ -62,6 +73,7 @@ export class RpcPeer {
   private flush(): void {
     const batch = this.outbox;
     const transfers = this.transfers;
+    if (batch.length === 0) return;
     this.outbox = [];
     this.transfers = [];
     this.port.postMessage(batch, transfers.length > 0 ? transfers : undefined);
@@ -81,10 +93,23 @@ export class RpcPeer {
       handler?.(...m.args);
       return;
     }
-    const reply = (r: Omit<Result, 'rpc' | 'id'>) => this.send({ rpc: 'result', id: m.id, ...r });
+    this.serving++;
+    const reply = (r: Omit<Result, 'rpc' | 'id'>) => {
+      this.send({ rpc: 'result', id: m.id, ...r });
+      if (--this.serving > 0) return;
+      const waiting = this.drained;
+      this.drained = [];
+      for (const resolve of waiting) resolve();
+    };
     if (!handler) return reply({ error: { name: 'Error', message: `no such method ${m.method}` } });
-    Promise.resolve()
-      .then(() => handler(...m.args))
-      .then((value) => reply({ value }), (err: unknown) => reply({ error: toWire(err) }));
+    // Called at once, as notices are: what arrives in one batch starts in the order it was sent.
+    let result: unknown;
+    try {
+      result = handler(...m.args);
+    } catch (err) {
+      reply({ error: toWire(err) });
+      return;
+    }
+    Promise.resolve(result).then((value) => reply({ value }), (err: unknown) => reply({ error: toWire(err) }));
   }
 }
