@@ -107,4 +107,11 @@ describe('RpcPeer', () => {
     channel.port2.close();
     expect(await answer).toBe('done');
   });
+
+  it('fails the calls of a batch that cannot be sent, and goes on', async () => {
+    const { caller } = pair({ echo: (x: unknown) => x });
+    const bad = caller.call('echo', [() => 'a function cannot be cloned']);
+    await expect(bad).rejects.toThrow();
+    expect(await caller.call('echo', ['fine'])).toBe('fine');
+  });
 });

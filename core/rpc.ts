@@ -76,7 +76,17 @@ export class RpcPeer {
     if (batch.length === 0) return;
     this.outbox = [];
     this.transfers = [];
-    this.port.postMessage(batch, transfers.length > 0 ? transfers : undefined);
+    try {
+      this.port.postMessage(batch, transfers.length > 0 ? transfers : undefined);
+    } catch (err) {
+      // A value that cannot be cloned (a bug), or a port already closed: the calls of this
+      // batch fail, instead of an exception thrown from a setImmediate ending the process.
+      for (const m of batch) {
+        if (m.rpc !== 'call') continue;
+        this.pending.get(m.id)?.reject(err);
+        this.pending.delete(m.id);
+      }
+    }
   }
 
   private receive(m: Message): void {
