@@ -1,8 +1,8 @@
 // Calls between two threads (the MX thread and the main one, smtp/mx-thread.ts; the store's
 // background thread, storage/sqlite/background.ts): a request carries an id, its answer the
-// same id. Values cross by structured clone; errors are
-// sent as plain fields and rebuilt on the other side, with the typed core errors (errors.ts)
-// rebuilt as their own class so that replies.ts still recognises them (core/errors.ts).
+// same id. Values cross by structured clone; errors as plain fields, rebuilt on the other side
+// with the typed core errors as their own class (errors.ts), so that smtp/replies.ts answers
+// a storage fault from another thread as it would on one.
 // What one side sends during a turn of its event loop goes as one message: under load, calls
 // and answers for many sessions leave together, and each postMessage costs a wake-up of the
 // other thread besides its copy.
