@@ -328,14 +328,21 @@ describe('appends committed on the background thread', () => {
     const store = await openStore();
     const box = await mailbox(store);
     const background = await running(store, box);
+    const before = (await store.mail.listMessageIndex(box.id)).map((e) => e.uid);
+    // Another connection holds the write lock: the thread takes the appends and cannot commit
+    // them (its group commit waits for the lock), so none can be answered before it ends.
+    const other = new Database(file);
+    cleanups.push(() => other.close());
+    other.exec('BEGIN IMMEDIATE');
     const inFlight = Array.from({ length: 20 }, (_, i) => store.mail.appendMessage(box.id, plain(`Subject: d${i}\r\n\r\nx\r\n`)));
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 200));
     await background.thread()?.terminate();
     const outcomes = await Promise.allSettled(inFlight);
-    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(Unavailable);
+    expect(outcomes.map((o) => (o.status === 'rejected' && o.reason instanceof Unavailable ? 'unavailable' : o.status))).toEqual(Array(20).fill('unavailable'));
+    other.exec('ROLLBACK');
     await until('the fall back', () => fts(store).offThread === null);
     const after = await store.mail.appendMessage(box.id, plain('Subject: après\r\n\r\nx\r\n'));
-    const acknowledged = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.uid] : []));
-    expect((await store.mail.getMessages(box.id, [...acknowledged, after.uid])).length).toBe(acknowledged.length + 1);
+    // Nothing of what was refused was committed; the store goes on without the thread.
+    expect((await store.mail.listMessageIndex(box.id)).map((e) => e.uid)).toEqual([...before, after.uid]);
   });
 });

@@ -42,7 +42,10 @@ export class FtsIndexer {
   /** Indexes up to `limit` documents not yet indexed; returns how many. */
   indexPending(limit = Number.MAX_SAFE_INTEGER): number {
     // The index can be rebuilt: its commit need not wait for the disk. A power loss takes the
-    // watermark back with the rows, and those messages are indexed again.
+    // watermark back with the rows, and those messages are indexed again. Nor does it wait for
+    // the write lock (SQLITE_BUSY at once; the callers try again later): blocked in SQLite's
+    // busy wait, up to busy_timeout, the thread could neither serve nor be stopped cleanly
+    // (ending a worker thread inside that wait, when SQLite then reports busy, aborted the process).
     return lazyTx(this.db, () => {
       const from = this.watermark();
       const to = this.s.chunkEnd.get(from, limit) as number | null;
@@ -50,6 +53,6 @@ export class FtsIndexer {
       const { changes } = this.s.index.run(from, to);
       this.s.advance.run(to);
       return changes;
-    });
+    }, { wait: false });
   }
 }
