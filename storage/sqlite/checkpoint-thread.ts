@@ -15,14 +15,12 @@
 // the start of the WAL again, over blocks already allocated (80 MB in that benchmark).
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { RpcPeer } from '../../core/rpc.js';
 
 export interface CheckpointData {
   entry: string;
   file: string;
 }
-
-export type ToCheckpointer = { type: 'checkpoint' } | { type: 'stop' };
-export type FromCheckpointer = { type: 'ready' } | { type: 'checkpointed'; ok: boolean };
 
 const port = parentPort;
 if (!port) throw new Error('checkpoint-thread.ts runs as a worker thread');
@@ -51,20 +49,21 @@ function run(): void {
   checkpoint('FULL');
 }
 
-port.on('message', (m: ToCheckpointer) => {
-  if (m.type === 'checkpoint') {
-    let ok = true;
+const peer = new RpcPeer(port, {
+  checkpoint(): boolean {
     try {
       run();
+      return true;
     } catch {
       // Busy (another checkpoint under way): the next one will do.
-      ok = false;
+      return false;
     }
-    port.postMessage({ type: 'checkpointed', ok } satisfies FromCheckpointer);
-  } else if (m.type === 'stop') {
+  },
+  async stop(): Promise<void> {
+    await peer.drain();
     db.close();
     port.close();
-  }
+  },
 });
 
-port.postMessage({ type: 'ready' } satisfies FromCheckpointer);
+peer.notify('ready', []);

@@ -2,7 +2,8 @@
 // hands it the checkpoints that WalSync asks for. Until it is ready, or once it has died, the
 // caller checkpoints itself (checkpoint() answers false), as before it existed.
 import { Worker } from 'node:worker_threads';
-import type { CheckpointData, FromCheckpointer, ToCheckpointer } from './checkpoint-thread.js';
+import { RpcPeer } from '../../core/rpc.js';
+import type { CheckpointData } from './checkpoint-thread.js';
 import type { Checkpointer } from './wal-sync.js';
 
 const BOOT = new URL('../../core/worker-boot.mjs', import.meta.url);
@@ -10,6 +11,7 @@ const ENTRY = new URL(`./checkpoint-thread${import.meta.url.endsWith('.ts') ? '.
 
 export class ThreadCheckpointer implements Checkpointer {
   private worker: Worker | null = null;
+  private peer: RpcPeer | null = null;
   private ready = false;
   private dead = false;
   /** Checkpoints the thread has run (tests). */
@@ -23,15 +25,10 @@ export class ThreadCheckpointer implements Checkpointer {
 
   /** Asks the thread for a checkpoint; false when the caller should run it itself. */
   checkpoint(): boolean {
-    const worker = this.start();
-    if (!worker || !this.ready || this.dead) return false;
-    try {
-      worker.postMessage({ type: 'checkpoint' } satisfies ToCheckpointer);
-      return true;
-    } catch {
-      this.dead = true;
-      return false;
-    }
+    const peer = this.start() ? this.peer : null;
+    if (!peer || !this.ready || this.dead) return false;
+    peer.call<boolean>('checkpoint', []).then((ok) => { if (ok) this.checkpoints++; }, () => undefined);
+    return true;
   }
 
   /** Resolves once the thread has closed its connection and exited. */
@@ -40,7 +37,9 @@ export class ThreadCheckpointer implements Checkpointer {
     if (!worker || this.dead) return;
     this.dead = true;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    if (this.ready) worker.postMessage({ type: 'stop' } satisfies ToCheckpointer);
+    // Once ready, it finishes the checkpoint under way and closes its connection; while it
+    // boots it has no connection to close.
+    if (this.ready) this.peer?.notify('stop', []);
     else await worker.terminate();
     await exited;
   }
@@ -52,12 +51,13 @@ export class ThreadCheckpointer implements Checkpointer {
       const worker = new Worker(BOOT, { workerData: data });
       this.worker = worker;
       worker.unref();
-      worker.on('message', (m: FromCheckpointer) => {
-        if (m.type === 'ready') this.ready = true;
-        else if (m.type === 'checkpointed' && m.ok) this.checkpoints++;
-      });
-      worker.on('error', () => { this.dead = true; });
-      worker.on('exit', () => { this.dead = true; });
+      this.peer = new RpcPeer(worker, { ready: () => { this.ready = true; } });
+      const died = () => {
+        this.dead = true;
+        this.peer?.failPending(new Error('checkpoint thread stopped'));
+      };
+      worker.on('error', died);
+      worker.on('exit', died);
       return worker;
     } catch {
       this.dead = true;
