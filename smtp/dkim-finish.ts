@@ -64,9 +64,9 @@ export async function finishDkim(v: any): Promise<void> {
   try {
     if (!v.headers || !v.bodyHashes.size) return;
 
-    for (const [key, bodyHash] of v.bodyHashes.entries()) {
-      v.bodyHashes.get(key).hash = bodyHash.digest('base64');
-      v.bodyHashes.get(key).mimeStructureStart = bodyHash.getMimeStructureStart();
+    for (const bodyHash of v.bodyHashes.values()) {
+      bodyHash.hash = bodyHash.digest('base64');
+      bodyHash.mimeStructureStart = bodyHash.getMimeStructureStart();
     }
 
     for (const signatureHeader of v.signatureHeaders) {
@@ -104,8 +104,9 @@ export async function finishDkim(v: any): Promise<void> {
           : false;
       }
 
-      const bodyHash = v.bodyHashes.get(signatureHeader.bodyHashKey)?.hash;
-      const mimeStructureStart = v.bodyHashes.get(signatureHeader.bodyHashKey)?.mimeStructureStart;
+      const hashed = v.bodyHashes.get(signatureHeader.bodyHashKey);
+      const bodyHash = hashed?.hash;
+      const mimeStructureStart = hashed?.mimeStructureStart;
 
       if (signatureHeader.parsed?.bh?.value !== bodyHash) {
         status.result = 'neutral';
@@ -155,9 +156,9 @@ export async function finishDkim(v: any): Promise<void> {
         }
       }
 
-      signatureHeader.bodyHashedBytes = v.bodyHashes.get(signatureHeader.bodyHashKey)?.bodyHashedBytes;
-      signatureHeader.canonicalizedLength = v.bodyHashes.get(signatureHeader.bodyHashKey)?.canonicalizedLength;
-      signatureHeader.sourceBodyLength = v.bodyHashes.get(signatureHeader.bodyHashKey)?.byteLength;
+      signatureHeader.bodyHashedBytes = hashed?.bodyHashedBytes;
+      signatureHeader.canonicalizedLength = hashed?.canonicalizedLength;
+      signatureHeader.sourceBodyLength = hashed?.byteLength;
 
       const result: Record<string, any> = {
         id: signatureHeader.parsed?.b?.value

@@ -20,15 +20,11 @@ import { FtsIndexer } from './fts-index.js';
 import { FtsLoop } from './fts-loop.js';
 import { toStoreError } from './mail-errors.js';
 import { WalSync } from './wal-sync.js';
-
-export interface BackgroundData {
-  entry: string;
-  file: string;
-}
+import type { StoreThreadData } from './store-thread.js';
 
 const port = parentPort;
 if (!port) throw new Error('background-thread.ts runs as a worker thread');
-const { file } = workerData as BackgroundData;
+const { file } = workerData as StoreThreadData;
 
 const db = new Database(file);
 // The same settings as the main connection (db.ts), for the same rows. This thread may wait

@@ -16,15 +16,11 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RpcPeer } from '../../core/rpc.js';
-
-export interface CheckpointData {
-  entry: string;
-  file: string;
-}
+import type { StoreThreadData } from './store-thread.js';
 
 const port = parentPort;
 if (!port) throw new Error('checkpoint-thread.ts runs as a worker thread');
-const { file } = workerData as CheckpointData;
+const { file } = workerData as StoreThreadData;
 const db = new Database(file);
 db.pragma('synchronous = FULL');
 

@@ -13,6 +13,13 @@ interface Row {
   last_error: string | null; lease_until: number | null; meta: string;
 }
 
+type DueKey = Pick<Row, 'id' | 'next_attempt_at' | 'created_at'>;
+
+/** The order entries are claimed in, as the SQL's ORDER BY next_attempt_at, created_at, id. */
+function dueOrder(a: DueKey, b: DueKey): number {
+  return a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export class SqliteQueue implements QueueStore {
   private readonly db: Db;
 
@@ -66,7 +73,7 @@ export class SqliteQueue implements QueueStore {
                        ORDER BY next_attempt_at, created_at, id LIMIT ?)
           RETURNING *`).all(at + leaseMs, at, at, limit)
       : this.claimPerDomain(at, limit, leaseMs, options)) as Row[]);
-    rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at || a.id.localeCompare(b.id));
+    rows.sort(dueOrder);
     return rows.map(toEntry);
   }
 
@@ -84,12 +91,12 @@ export class SqliteQueue implements QueueStore {
     const due = prepareCached(this.db, `SELECT id, next_attempt_at, created_at FROM queue_entries INDEXED BY queue_entries_domain_due
       WHERE domain = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
       ORDER BY next_attempt_at, created_at, id LIMIT ?`);
-    const candidates: { id: string; next_attempt_at: number; created_at: number }[] = [];
+    const candidates: DueKey[] = [];
     for (const domain of domains) {
       const n = Math.min(Object.hasOwn(room, domain) ? room[domain] : fallback, limit);
       if (n > 0) candidates.push(...(due.all(domain, at, at, n) as typeof candidates));
     }
-    candidates.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    candidates.sort(dueOrder);
     const lease = prepareCached(this.db, 'UPDATE queue_entries SET lease_until = ? WHERE id = ? RETURNING *');
     return candidates.slice(0, limit).map((c) => lease.get(at + leaseMs, c.id) as Row);
   }
