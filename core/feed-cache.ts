@@ -4,6 +4,7 @@
 // one load, and an invalidation that arrives while a load is under way drops it, so a value
 // read before a change is never kept after it.
 import type { ChangeEvent, Store } from '../storage/index.js';
+import { BoundedMap } from './bounded-map.js';
 
 /** Which keys an event makes stale: one key, every key (null), or none (undefined). */
 export type StaleKeys = (event: ChangeEvent) => string | null | undefined;
@@ -16,12 +17,11 @@ export interface FeedCacheOptions<V> {
 }
 
 export class FeedCache<V> {
-  private readonly entries = new Map<string, Promise<V>>();
-  private readonly maxEntries: number;
+  private readonly entries: BoundedMap<string, Promise<V>>;
   private readonly keep: (value: V) => boolean;
 
   constructor(store: Store, private readonly load: (key: string) => Promise<V>, stale: StaleKeys, options: FeedCacheOptions<V> = {}) {
-    this.maxEntries = options.maxEntries ?? 100_000;
+    this.entries = new BoundedMap(options.maxEntries ?? 100_000);
     this.keep = options.keep ?? (() => true);
     store.changes.subscribe((event) => {
       const key = stale(event);
@@ -35,7 +35,6 @@ export class FeedCache<V> {
     if (hit) return hit;
     const value = this.load(key);
     this.entries.set(key, value);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     const drop = () => { if (this.entries.get(key) === value) this.entries.delete(key); };
     // A failed load is not remembered, nor a value the cache does not keep.
     value.then((v) => { if (!this.keep(v)) drop(); }, drop);

@@ -1,6 +1,7 @@
 // core: the domain, shared by every protocol. Import it through this file.
 export * from './errors.js';
 export * from './rpc.js';
+export * from './bounded-map.js';
 export * from './accounts/index.js';
 export * from './mail/index.js';
 export * from './delivery/index.js';

@@ -9,6 +9,7 @@
 // messages.
 import { createHash, createPublicKey, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { BoundedMap } from '../core/index.js';
 
 const require = createRequire(import.meta.url);
 const tools = require('mailauth/lib/tools.js') as {
@@ -36,7 +37,7 @@ interface PublicKey { publicKey: string | Buffer; rr: string; modulusLength: num
 
 /** Keys of this many records stay parsed (each sender domain has one or two selectors). */
 const MAX_KEYS = 1000;
-const keys = new Map<string, PublicKey>();
+const keys = new BoundedMap<string, PublicKey>(MAX_KEYS);
 
 /** mailauth's getPublicKey, with the parsed key kept for the same record. */
 async function publicKeyFor(type: string, name: string, minBitLength: number | undefined, resolver: Resolver | undefined): Promise<PublicKey> {
@@ -52,10 +53,7 @@ async function publicKeyFor(type: string, name: string, minBitLength: number | u
   // Every check on the record (version, key type, base64, length) is mailauth's, on this answer.
   const res = await tools.getPublicKey(type, name, minBitLength, async () => list);
   const key = { ...res, keyObject: createPublicKey(res.publicKey) };
-  if (rr) {
-    if (keys.size >= MAX_KEYS) keys.delete(keys.keys().next().value as string);
-    keys.set(cacheKey, key);
-  }
+  if (rr) keys.set(cacheKey, key);
   return key;
 }
 

@@ -3,7 +3,7 @@
 // DMARC records of its domain). From the MX thread every lookup is a call to the main thread,
 // which waits behind the store's writes when it is busy; a local caching resolver, which a
 // mail server normally has, would answer these from memory too.
-import { asResolver, isNoRecord, type Resolver } from '../core/index.js';
+import { BoundedMap, asResolver, isNoRecord, type Resolver } from '../core/index.js';
 
 export interface DnsCacheOptions {
   /** How long an answer (or a "no such record") is reused. */
@@ -36,7 +36,7 @@ export function cachingResolver(resolver: Resolver, options: DnsCacheOptions): R
 export function dnsCache(resolver: Resolver, options: DnsCacheOptions): DnsCache {
   const now = options.now ?? Date.now;
   // Insertion order is age order: a refreshed entry is deleted and set again.
-  const cache = new Map<string, { expires: number; answer: Promise<unknown> }>();
+  const cache = new BoundedMap<string, { expires: number; answer: Promise<unknown> }>(options.maxEntries);
   const keyOf = (name: string, rrtype: string) => `${rrtype} ${name.toLowerCase()}`;
   return {
     current(name, rrtype) {
@@ -55,7 +55,6 @@ export function dnsCache(resolver: Resolver, options: DnsCacheOptions): DnsCache
       answer.catch((err: unknown) => {
         if (!isNoRecord(err) && cache.get(key)?.answer === answer) cache.delete(key);
       });
-      if (cache.size > options.maxEntries) cache.delete(cache.keys().next().value as string);
       return answer.then(copy) as ReturnType<Resolver>;
     }),
   };

@@ -7,7 +7,7 @@
 // inputs (the key) and the same answers (each entry checked by identity, dns-cache.ts). What is
 // decided per message from it (DMARC pct sampling) is still decided per message. The client's
 // forward-confirmed PTR name (client-address.ts) is kept the same way.
-import { asResolver, type Resolver } from '../core/index.js';
+import { BoundedMap, asResolver, type Resolver } from '../core/index.js';
 import type { DnsCache } from './dns-cache.js';
 
 interface Entry<T> {
@@ -19,9 +19,11 @@ interface Entry<T> {
 const CLOCK_MACRO = /%\{t/i;
 
 export class VerifyMemo {
-  private readonly entries = new Map<string, Entry<unknown>>();
+  private readonly entries: BoundedMap<string, Entry<unknown>>;
 
-  constructor(private readonly dns: DnsCache, private readonly maxEntries = 1000) {}
+  constructor(private readonly dns: DnsCache, maxEntries = 1000) {
+    this.entries = new BoundedMap(maxEntries);
+  }
 
   /**
    * `compute(resolver)`'s value for `key`, reused while every answer it read is still served.
@@ -48,7 +50,6 @@ export class VerifyMemo {
     // A lookup that failed for a while (not cached) has no entry: such a result is not kept.
     if (!clockBound && lookups.every((l) => l.entry !== undefined)) {
       this.entries.set(key, { value, lookups });
-      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     }
     return value;
   }

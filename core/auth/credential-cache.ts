@@ -6,6 +6,7 @@
 // Keys are an HMAC under a per-process random key: the passwords themselves are never kept.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Id, Store, User } from '../../storage/index.js';
+import { BoundedMap } from '../bounded-map.js';
 
 export interface CredentialCacheOptions {
   ttlMs?: number;
@@ -22,14 +23,13 @@ interface Entry {
 
 export class CredentialCache {
   private readonly key = randomBytes(32);
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: BoundedMap<string, Entry>;
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
   private readonly now: () => number;
 
   constructor(private readonly store: Pick<Store, 'accounts'>, options: CredentialCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? 5 * 60_000;
-    this.maxEntries = options.maxEntries ?? 10_000;
+    this.entries = new BoundedMap(options.maxEntries ?? 10_000);
     this.now = options.now ?? Date.now;
   }
 
@@ -51,9 +51,7 @@ export class CredentialCache {
   /** After the Authenticator accepted these credentials. */
   remember(username: string, password: string, verified: { user: User; appPassword: { id: Id } | null }): void {
     const k = this.digest(username, password);
-    this.entries.delete(k);
-    while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(k, {
+    this.entries.touch(k, {
       userId: verified.user.id, passwordHash: verified.user.passwordHash, appPasswordId: verified.appPassword?.id ?? null,
       expires: this.now() + this.ttlMs,
     });

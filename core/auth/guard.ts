@@ -35,6 +35,7 @@
 //  - Exempt addresses or networks (options.exempt) bypass the guard entirely. Loopback is not
 //    exempt unless listed.
 import type { BlockList } from 'node:net';
+import { BoundedMap } from '../bounded-map.js';
 import { Invalid } from '../errors.js';
 import { ipKey, isExempt, parseExemptions } from './ip.js';
 
@@ -119,8 +120,8 @@ export class BruteForceGuard {
   private readonly settings: Settings;
   private readonly exempt: BlockList;
   private readonly now: () => number;
-  private readonly ips = new Map<string, Tracker>();
-  private readonly accounts = new Map<string, Tracker>();
+  private readonly ips: BoundedMap<string, Tracker>;
+  private readonly accounts: BoundedMap<string, Tracker>;
 
   constructor(options: GuardOptions = {}) {
     const settings = { ...DEFAULT_GUARD_OPTIONS } as Settings;
@@ -132,6 +133,8 @@ export class BruteForceGuard {
       settings[key] = value;
     }
     this.settings = settings;
+    this.ips = new BoundedMap(settings.maxTrackedKeys);
+    this.accounts = new BoundedMap(settings.maxTrackedKeys);
     this.exempt = parseExemptions(options.exempt ?? []);
     this.now = options.now ?? Date.now;
   }
@@ -245,20 +248,14 @@ export class BruteForceGuard {
   }
 
   /** The key's tracker, made the most recently touched (created if need be; the oldest evicted). */
-  private touch(map: Map<string, Tracker>, key: string): Tracker {
-    let t = map.get(key);
-    if (t) map.delete(key);
-    else t = { failures: [], pending: [], lockedUntil: 0, blocked: new Set(), blockAll: false };
-    map.set(key, t);
-    while (map.size > this.settings.maxTrackedKeys) {
-      const oldest = map.keys().next().value as string;
-      map.delete(oldest);
-    }
+  private touch(map: BoundedMap<string, Tracker>, key: string): Tracker {
+    const t = map.get(key) ?? { failures: [], pending: [], lockedUntil: 0, blocked: new Set(), blockAll: false };
+    map.touch(key, t);
     return t;
   }
 
   /** Appends a failure. */
-  private record(map: Map<string, Tracker>, key: string, failure: Failure, keep: number): void {
+  private record(map: BoundedMap<string, Tracker>, key: string, failure: Failure, keep: number): void {
     const t = this.touch(map, key);
     t.failures.push(failure);
     // Counts never need to exceed the lock threshold: reaching it locks and clears the list.

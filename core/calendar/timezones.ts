@@ -1,6 +1,7 @@
 // Time zones for ical.js: VTIMEZONEs of an object (cached by content), the IANA database
 // for TZIDs without one, and a memo for ical.js' slow offset lookups.
 import ICAL from 'ical.js';
+import { BoundedMap } from '../bounded-map.js';
 import { Invalid } from '../errors.js';
 import type { Component, Time } from './ical.js';
 
@@ -171,8 +172,8 @@ function ensureFallbackZone(tzid: string): void {
 // Expanding a VTIMEZONE's rules is the most expensive part of reading an object, and every
 // client sends the same few definitions again and again: keep the expanded ical.js Timezone
 // per exact definition text. Sharing by content is safe: equal text, equal behaviour.
-const timezoneCache = new Map<string, InstanceType<typeof ICAL.Timezone>>();
 const MAX_CACHED_TIMEZONES = 500;
+const timezoneCache = new BoundedMap<string, InstanceType<typeof ICAL.Timezone>>(MAX_CACHED_TIMEZONES);
 
 function checkTimezone(tz: Component): string {
   const tzid = tz.getFirstPropertyValue('tzid');
@@ -206,10 +207,6 @@ export function attachTimezones(root: Component, text: string): void {
     if (!zone) {
       const tzid = checkTimezone(tz);
       zone = new ICAL.Timezone({ component: tz, tzid } as any);
-      if (timezoneCache.size >= MAX_CACHED_TIMEZONES) {
-        const oldest = timezoneCache.keys().next().value;
-        if (oldest !== undefined) timezoneCache.delete(oldest);
-      }
       timezoneCache.set(key, zone);
     }
     cache?.set(zone.tzid, zone);

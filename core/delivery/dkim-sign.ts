@@ -9,6 +9,7 @@
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dkimSign, type DKIMSignOptions } from 'mailauth';
+import { BoundedMap } from '../bounded-map.js';
 import { hasBareLf } from '../mail/bare-lf.js';
 
 export interface DkimSigningKey {
@@ -35,13 +36,12 @@ const { generateCanonicalizedHeader } = require('mailauth/lib/dkim/header/index.
 const CRLF2 = Buffer.from('\r\n\r\n');
 /** Keys of this many selectors stay parsed (a district has a few domains, keys rotate rarely). */
 const MAX_KEYS = 64;
-const parsed = new Map<string, KeyObject>();
+const parsed = new BoundedMap<string, KeyObject>(MAX_KEYS);
 
 function keyObject(pem: string): KeyObject {
   let key = parsed.get(pem);
   if (!key) {
     key = createPrivateKey({ key: pem, format: 'pem' });
-    if (parsed.size >= MAX_KEYS) parsed.delete(parsed.keys().next().value as string);
     parsed.set(pem, key);
   }
   return key;

@@ -2,6 +2,7 @@
 // (mailbox_id, internal_date, uid) index of migration 005 (size: 009) the first page of a 50,000-message
 // folder reads 50 rows, not 50,000. And a page of its conversations (ThreadPages).
 import type { Statement } from 'better-sqlite3';
+import { BoundedMap } from '../../core/bounded-map.js';
 import { Invalid } from '../../core/errors.js';
 import type { Id, MessageRecord, ThreadPageEntry } from '../types.js';
 import type { Db } from './db.js';
@@ -60,7 +61,7 @@ export class ThreadPages {
   private readonly ofThread: Statement;
   /** Conversations per folder. A message's thread never changes once stored, so the count
    *  holds while no message comes in (UIDNEXT) or goes (the message count). */
-  private readonly totals = new Map<Id, { stamp: string; total: number }>();
+  private readonly totals = new BoundedMap<Id, { stamp: string; total: number }>(TOTALS_KEPT);
 
   constructor(db: Db) {
     this.walk = db.prepare('SELECT thread_id AS thread, internal_date AS date FROM messages WHERE mailbox_id = ? ORDER BY internal_date DESC, uid DESC');
@@ -102,9 +103,7 @@ export class ThreadPages {
     const hit = this.totals.get(mailboxId);
     if (hit && hit.stamp === stamp) return hit.total;
     const total = this.total.get(mailboxId) as number;
-    this.totals.delete(mailboxId);
-    this.totals.set(mailboxId, { stamp, total });
-    if (this.totals.size > TOTALS_KEPT) this.totals.delete(this.totals.keys().next().value as Id);
+    this.totals.touch(mailboxId, { stamp, total });
     return total;
   }
 

@@ -2,6 +2,7 @@
 // due. Held in memory only (a restart asks for the password again), found by the SHA-256 of a
 // random token the browser holds for a few minutes, good for a few tries, used once.
 import { createHash, randomBytes } from 'node:crypto';
+import { BoundedMap } from '../../core/index.js';
 import type { Id } from '../../storage/index.js';
 
 const TTL_MS = 5 * 60_000;
@@ -11,7 +12,7 @@ const MAX_PENDING = 10_000;
 interface Pending { userId: Id; expiresAt: number; tries: number }
 
 export class LoginChallenges {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new BoundedMap<string, Pending>(MAX_PENDING);
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -47,8 +48,6 @@ export class LoginChallenges {
   private sweep(): void {
     const now = this.now();
     for (const [k, p] of this.pending) if (p.expiresAt <= now) this.pending.delete(k);
-    // Oldest first (Map keeps insertion order): a flood of password logins cannot grow memory.
-    while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
   }
 }
 

@@ -2,7 +2,7 @@
 // authentication verdict), the HTML for the sandboxed frame, attachments, the source.
 import type { ServerResponse } from 'node:http';
 import type { Attachment } from 'mailparser';
-import { domainOf } from '../../core/index.js';
+import { BoundedMap, domainOf } from '../../core/index.js';
 import type { Mailbox, MailboxStatus, MessageRecord, MessageSortKeys } from '../../storage/index.js';
 import { calendarPart, invitationJson } from './agenda.js';
 import { authView, ownAuthResults } from './auth-results.js';
@@ -87,7 +87,7 @@ function addressList(v: ParsedMessage['mail']['to']): { name: string; address: s
  * any expunge lowers the count), for the next pages and the next visits.
  */
 class SortedOrders {
-  private readonly cache = new Map<string, { stamp: string; uids: number[] }>();
+  private readonly cache = new BoundedMap<string, { stamp: string; uids: number[] }>(32);
 
   async get(ctx: AuthedContext, mailboxId: string, status: MailboxStatus, sort: 'from' | 'subject'): Promise<number[]> {
     const key = `${mailboxId}:${sort}`;
@@ -107,7 +107,6 @@ class SortedOrders {
     const keys = new Map(all.map((m) => [m.uid, keyOf(m)]));
     const uids = all.map((m) => m.uid).sort((a, b) => collator.compare(keys.get(a)!, keys.get(b)!) || a - b);
     this.cache.set(key, { stamp, uids });
-    while (this.cache.size > 32) this.cache.delete(this.cache.keys().next().value as string);
     return uids;
   }
 }

@@ -2,6 +2,7 @@
 // opening a message asks for it two or three times at once (the JSON, the HTML frame, inline
 // images). Large messages are not cached.
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { BoundedMap } from '../../core/index.js';
 import type { Id, Store } from '../../storage/index.js';
 
 const CACHE_ENTRIES = 16;
@@ -13,7 +14,7 @@ export interface ParsedMessage {
 }
 
 export class MessageReader {
-  private readonly cache = new Map<Id, Promise<ParsedMessage>>();
+  private readonly cache = new BoundedMap<Id, Promise<ParsedMessage>>(CACHE_ENTRIES);
 
   constructor(private readonly store: Store) {}
 
@@ -33,7 +34,6 @@ export class MessageReader {
     })();
     this.cache.set(blobId, pending);
     pending.catch(() => this.cache.delete(blobId));
-    while (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as Id);
     return pending;
   }
 }
