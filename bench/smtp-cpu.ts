@@ -52,7 +52,9 @@ export class CpuMeter {
 
   /** "server 1.55, client 0.31, other processes 0.02" (cores busy) since begin(); with `messages`,
    *  also the CPU time per message of the process whose threads are shown, which a busy machine
-   *  skews less than a rate does. */
+   *  skews less than a rate does, and of the clients: the same client doing the same work is a
+   *  yardstick of the machine's own speed (when it costs more per message, the machine is slower,
+   *  not the server). */
   end(messages?: number): string {
     if (this.timer) clearInterval(this.timer);
     const end = this.snapshot();
@@ -62,6 +64,7 @@ export class CpuMeter {
     const parts: string[] = [];
     let ours = 0;
     let perMessage = '';
+    const clients: string[] = [];
     for (const [name, ticks] of this.last) {
       const used = ticks - (start.procs.get(name) ?? 0);
       ours += used;
@@ -70,11 +73,14 @@ export class CpuMeter {
       if (shown && messages) {
         const ms = (t: number) => ((t / TICKS_PER_SECOND) * 1000 / messages).toFixed(2);
         perMessage = `\n   ${name} CPU per message: ${ms(used)} ms${this.threadSplit(start, end, ms)}`;
+      } else if (messages && used / TICKS_PER_SECOND / seconds >= 0.05) {
+        clients.push(`${name} ${((used / TICKS_PER_SECOND) * 1e6 / messages).toFixed(0)} µs`);
       }
     }
     const other = Math.max(0, end.busy - start.busy - ours);
     const busy = other / TICKS_PER_SECOND / seconds > 0.2 ? ' -- other processes were busy: this figure is understated' : '';
-    return `CPU, cores busy on average (of ${os.cpus().length}): ${parts.join(', ')}, other processes ${cores(other)}${busy}${perMessage}`;
+    const yardstick = clients.length > 0 ? `; client CPU per message: ${clients.join(', ')}` : '';
+    return `CPU, cores busy on average (of ${os.cpus().length}): ${parts.join(', ')}, other processes ${cores(other)}${busy}${perMessage}${yardstick}`;
   }
 
   private threadSplit(start: Snapshot, end: Snapshot, cores: (ticks: number) => string): string {
