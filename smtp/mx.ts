@@ -83,6 +83,13 @@ export function mxHandlers(ctx: MxContext): Handlers {
         let raw = await receive(ctx, stream, session);
         const fields = headerFields(raw);
         if (countReceived(raw, fields) > MAX_HOPS) throw Replies.tooManyHops(MAX_HOPS);
+        // RFC 5322 §3.6 allows one From: field; with two, DMARC has no single author domain to
+        // judge (mailauth then skips it), and readers show either: refused, as on submission
+        // (RFC 7489 §6.6.1).
+        if (fields.filter((f) => f.name === 'from').length > 1) {
+          state.log.info({ id: transactionId(session) }, 'message refused: more than one From field');
+          throw decisionError(Refusals.multipleFrom());
+        }
         const from = envelopeSender(session);
         const recipients = acceptedRecipients(session, state);
         const id = transactionId(session);

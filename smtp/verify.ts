@@ -37,20 +37,28 @@ export interface VerifyInput {
 
 export async function verifyInbound(raw: Buffer, input: VerifyInput): Promise<InboundVerdict> {
   const result = await authenticate(checkedPart(raw), input);
-  const dmarc = result.dmarc || null;
+  // One evaluation per author domain; the strictest outcome decides (RFC 7489 §6.6.1).
+  let decided: { dmarc: DMARCResult; action: DmarcAction } | null = null;
+  for (const dmarc of result.dmarc) {
+    const action = dmarcAction({ result: dmarc.status.result, policy: dmarc.policy, pct: dmarc.pct }, input.random ?? Math.random);
+    if (!decided || SEVERITY[action] > SEVERITY[decided.action]) decided = { dmarc, action };
+  }
   return {
     headers: result.headers,
-    action: dmarc ? dmarcAction({ result: dmarc.status.result, policy: dmarc.policy, pct: dmarc.pct }, input.random ?? Math.random) : 'deliver',
-    dmarcDomain: dmarc ? dmarc.domain : null,
-    results: summarize(result),
+    action: decided?.action ?? 'deliver',
+    dmarcDomain: decided ? decided.dmarc.domain : null,
+    results: summarize(result, decided?.dmarc ?? null),
   };
 }
+
+const SEVERITY: Record<DmarcAction, number> = { deliver: 0, junk: 1, tempfail: 2, reject: 3 };
 
 interface AuthResults {
   dkim: DkimOutcome;
   spf: SPFResult;
   arc: ARCResult;
-  dmarc: DMARCResult | false;
+  /** One result per author domain (most messages have one). */
+  dmarc: DMARCResult[];
   headers: string;
 }
 
@@ -81,23 +89,39 @@ async function authenticate(message: Buffer, input: VerifyInput): Promise<AuthRe
   headers.push(spfResult.header);
   if (arcResult.info) rows.push(libmime.foldLines(arcResult.info, 160));
 
-  let dmarcResult: DMARCResult | false = false;
-  if (dkimResult.headerFrom) {
+  const dmarcResults: DMARCResult[] = [];
+  // mailauth evaluates a From: with exactly one address and skips any other: a From: listing
+  // several authors (one of them a domain with p=reject) would pass unjudged. Each author
+  // domain is evaluated as if it stood alone.
+  for (const author of authorsByDomain(dkimResult.headerFrom ?? [])) {
     const dmarcInput = {
-      headerFrom: dkimResult.headerFrom,
+      headerFrom: [author],
       spfDomains: spfResult.status.result === 'pass' && spfResult.domain ? [spfResult.domain] : [],
       dkimDomains: (dkimResult.results ?? []).filter((r) => r.status.result === 'pass')
         .map((r) => ({ id: r.id, domain: r.signingDomain, aligned: r.status.aligned, underSized: r.status.underSized })),
     };
     // Of the ARC result, DMARC reads its status alone (lib/dmarc/verify.js).
     const arcStatus = arcResult.status?.result;
-    dmarcResult = await memoized(input, `dmarc ${JSON.stringify([dmarcInput, arcStatus])}`,
+    const result = await memoized(input, `dmarc ${JSON.stringify([dmarcInput, arcStatus])}`,
       (r) => dmarc({ ...dmarcInput, arcResult: { status: { result: arcStatus } } as ARCResult, resolver: r }));
-    if (dmarcResult && dmarcResult.info) rows.push(libmime.foldLines(dmarcResult.info, 160));
+    if (!result) continue;
+    dmarcResults.push(result);
+    if (result.info) rows.push(libmime.foldLines(result.info, 160));
   }
 
   headers.push(`Authentication-Results: ${input.mta};\r\n ${rows.join(';\r\n ')}`);
-  return { dkim: dkimResult, spf: spfResult, arc: arcResult, dmarc: dmarcResult, headers: `${headers.join('\r\n')}\r\n` };
+  return { dkim: dkimResult, spf: spfResult, arc: arcResult, dmarc: dmarcResults, headers: `${headers.join('\r\n')}\r\n` };
+}
+
+/** The first address of each distinct domain, in order. */
+function authorsByDomain(addresses: string[]): string[] {
+  const seen = new Set<string>();
+  return addresses.filter((a) => {
+    const domain = a.slice(a.lastIndexOf('@') + 1).toLowerCase();
+    if (seen.has(domain)) return false;
+    seen.add(domain);
+    return true;
+  });
 }
 
 function memoized<T>(input: VerifyInput, key: string, compute: (resolver: Resolver) => Promise<T>): Promise<T> {
@@ -140,12 +164,12 @@ export function dmarcAction(dmarc: { result: string; policy?: string | null; pct
   return 'deliver';
 }
 
-function summarize(r: AuthResults): InboundVerdict['results'] {
+function summarize(r: AuthResults, decided: DMARCResult | null): InboundVerdict['results'] {
   const dkim = r.dkim?.results?.map((x) => x.status.result) ?? [];
   return {
     spf: r.spf ? r.spf.status.result : 'none',
     dkim: dkim.includes('pass') ? 'pass' : dkim[0] ?? 'none',
-    dmarc: r.dmarc ? r.dmarc.status.result : 'none',
+    dmarc: decided ? decided.status.result : 'none',
     arc: r.arc ? String(r.arc.status?.result ?? 'none') : 'none',
   };
 }

@@ -100,6 +100,27 @@ describe('SPF, DKIM and DMARC on the MX listener', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('a second From: field cannot slip a p=reject domain past DMARC: 550 5.6.0, nothing stored', async () => {
+    const before = await counts();
+    const raw = message({ From: 'ceo@reject.example', 'from': 'someone@monitor.example', Subject: 'two authors' });
+    expect(await send('ceo@reject.example', raw)).toEqual({ ok: false, response: '550 5.6.0 Message refused: it has more than one From: header field' });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a From: listing several authors is judged for each domain, the strictest policy decides', async () => {
+    const before = await counts();
+    // mailauth skips DMARC for a From: with more than one address: this passed unjudged.
+    const raw = message({ From: 'ceo@reject.example, friend@monitor.example', Sender: 'friend@monitor.example', Subject: 'two in one' });
+    expect(await send('ceo@reject.example', raw)).toEqual({ ok: false, response: '550 5.7.1 Message refused: it fails the DMARC policy of reject.example' });
+    // With only lenient domains among the authors, the message is delivered and each evaluation recorded.
+    const mild = message({ From: 'a@monitor.example, b@quarantine.example', Sender: 'a@monitor.example', Subject: 'two mild' });
+    expect(await send('a@monitor.example', mild)).toMatchObject({ ok: true });
+    expect(await counts()).toEqual({ inbox: before.inbox, junk: before.junk + 1 });
+    const copy = (await folder(h.store, 'alice@facteur.test', 'Junk')).at(-1)!.raw;
+    expect(header(copy, 'Subject')).toBe('two mild');
+    expect(results(copy)).toMatch(/dmarc=fail .*header\.from=monitor\.example.*dmarc=fail .*header\.from=quarantine\.example/s);
+  });
+
   it('DMARC p=quarantine failing: delivered to Junk, not INBOX', async () => {
     const before = await counts();
     const run = await swaks(['--port', String(h.ports.smtp), '--from', 'news@quarantine.example', '--to', 'alice@facteur.test', '--header', 'Subject: promo']);
