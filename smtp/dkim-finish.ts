@@ -10,6 +10,7 @@
 import { createHash, createPublicKey, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { BoundedMap } from '../core/index.js';
+import { verifyingHeaderLines, type HeaderLine } from '../core/mail/dkim-headers.js';
 
 const require = createRequire(import.meta.url);
 const tools = require('mailauth/lib/tools.js') as {
@@ -70,7 +71,11 @@ export async function finishDkim(v: any): Promise<void> {
     for (const signatureHeader of v.signatureHeaders) {
       if (signatureHeader.skip) continue;
 
-      const signingHeaderLines = tools.getSigningHeaderLines(v.headers.parsed, signatureHeader.parsed?.h?.value, true);
+      const fieldNames: unknown = signatureHeader.parsed?.h?.value;
+      // Without an h= tag mailauth falls back on its default list: its own function then.
+      const signingHeaderLines = typeof fieldNames === 'string'
+        ? verifyingHeaderLines(v.headers.parsed as HeaderLine[], fieldNames)
+        : tools.getSigningHeaderLines(v.headers.parsed, fieldNames, true);
       const { canonicalizedHeader } = generateCanonicalizedHeader(signatureHeader.type, signingHeaderLines, {
         signatureHeaderLine: signatureHeader.original,
         canonicalization: signatureHeader.canonicalization,

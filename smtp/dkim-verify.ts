@@ -12,6 +12,7 @@
 import { dkimVerify, type ARCSigningData, type DKIMVerifyOptions, type DKIMVerifyResult } from 'mailauth';
 import { createRequire } from 'node:module';
 import { hasBareLf } from '../core/index.js';
+import { parseHeaderBlock, type ParsedHeaders } from '../core/mail/dkim-headers.js';
 import { finishDkim } from './dkim-finish.js';
 
 interface Verifier {
@@ -27,7 +28,12 @@ interface Verifier {
 
 const require = createRequire(import.meta.url);
 const { DkimVerifier } = require('mailauth/lib/dkim/dkim-verifier.js') as { DkimVerifier: new (options: DKIMVerifyOptions) => Verifier };
-const { parseHeaders } = require('mailauth/lib/tools.js') as { parseHeaders: (block: Buffer) => unknown };
+
+/** DKIM signatures checked per message, the topmost (the latest added) first. RFC 6376 §6.1
+ *  lets a verifier limit them (OpenDKIM checks 3 by default); each costs a key lookup, a body
+ *  hash when its canonicalization or l= differs, and its h= fields: 300 signatures on a large
+ *  message would hold the MX thread. Real mail carries one to three. */
+export const MAX_DKIM_SIGNATURES = 8;
 
 /** mailauth's writeToStream chunk size. */
 const CHUNK = 64 * 1024;
@@ -51,8 +57,11 @@ export async function verifyDkim(message: Buffer, options: DKIMVerifyOptions): P
   }
   const headerLength = end + 4;
   const v = new DkimVerifier(options);
-  v.headers = parseHeaders(message.subarray(0, headerLength));
-  await v.messageHeaders(v.headers);
+  const headers = parseHeaderBlock(message.subarray(0, headerLength));
+  // The verifier takes the signatures it checks from the list it is given; it signs (h=) the
+  // fields of the whole header, the signatures it does not check among them.
+  await v.messageHeaders(withSignaturesUpTo(headers, MAX_DKIM_SIGNATURES));
+  v.headers = headers;
   // The body as the stream gave it: the rest of the chunk the header ended in, then whole chunks.
   for (let from = headerLength; from < message.length;) {
     const to = Math.min(message.length, (Math.floor(from / CHUNK) + 1) * CHUNK);
@@ -61,4 +70,11 @@ export async function verifyDkim(message: Buffer, options: DKIMVerifyOptions): P
   }
   await finishDkim(v);
   return { headerFrom: v.headerFrom, envelopeFrom: v.envelopeFrom, results: v.results, arc: v.arc };
+}
+
+/** The header with its DKIM-Signature fields past the first `max` left out. */
+function withSignaturesUpTo(headers: ParsedHeaders, max: number): ParsedHeaders {
+  let seen = 0;
+  const parsed = headers.parsed.filter((h) => h.key !== 'dkim-signature' || ++seen <= max);
+  return parsed.length === headers.parsed.length ? headers : { parsed, original: headers.original };
 }

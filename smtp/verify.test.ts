@@ -1,7 +1,7 @@
 import { authenticate, dkimSign, dkimVerify } from 'mailauth';
 import { describe, expect, it } from 'vitest';
 import { DnsError, asResolver, dkimRecordName, dkimRecordValue, generateDkimKeyPair, zoneTextResolver } from '../core/index.js';
-import { verifyDkim } from './dkim-verify.js';
+import { MAX_DKIM_SIGNATURES, verifyDkim } from './dkim-verify.js';
 import { dnsCache } from './dns-cache.js';
 import { VerifyMemo } from './verify-memo.js';
 import { checkedPart, dmarcAction, verifyInbound } from './verify.js';
@@ -69,6 +69,24 @@ describe('what mailauth is given', () => {
     const tampered = await verify(raw.replace('8 h 30', '9 h 30'));
     expect(tampered.results.dkim).not.toBe('pass');
     expect(tampered.action).toBe('reject');
+  });
+});
+
+describe('verifyDkim', () => {
+  it(`checks the topmost ${MAX_DKIM_SIGNATURES} signatures of a message and leaves the others`, async () => {
+    const pair = await generateDkimKeyPair('ed25519');
+    const txt = dkimRecordValue('ed25519', pair.publicKey);
+    const resolver = asResolver(async (name, rrtype) => {
+      if (rrtype === 'TXT' && name.endsWith('._domainkey.q.example')) return [[txt]];
+      throw new DnsError('ENOTFOUND', name, rrtype);
+    });
+    const keys = Array.from({ length: MAX_DKIM_SIGNATURES + 4 }, (_, i) => (
+      { signingDomain: 'q.example', selector: `s${i}`, privateKey: pair.privateKeyPem, algorithm: 'ed25519-sha256' }));
+    const raw = 'From: a@q.example\r\nSubject: x\r\n\r\nbonjour\r\n';
+    const signed = Buffer.from((await dkimSign(raw, { ...keys[0], signatureData: keys })).signatures + raw);
+    const topmost = [...signed.toString().matchAll(/s=(s\d+)/g)].map((m) => m[1]).slice(0, MAX_DKIM_SIGNATURES);
+    const outcome = await verifyDkim(signed, { resolver });
+    expect(outcome.results.map((r) => [r.selector, r.status.result])).toEqual(topmost.map((s) => [s, 'pass']));
   });
 });
 

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dkimSign, type DKIMSignOptions } from 'mailauth';
 import { BoundedMap } from '../bounded-map.js';
 import { hasBareLf } from '../mail/bare-lf.js';
+import { parseHeaderBlock } from '../mail/dkim-headers.js';
 
 export interface DkimSigningKey {
   domain: string;
@@ -22,7 +23,6 @@ export interface DkimSigningKey {
 interface SigningLines { keys: string; headers: unknown[] }
 const require = createRequire(import.meta.url);
 const tools = require('mailauth/lib/tools.js') as {
-  parseHeaders(block: Buffer): { parsed: unknown[] };
   getSigningHeaderLines(parsed: unknown[], fieldNames?: string): SigningLines;
   formatSignatureHeaderLine(type: string, values: Record<string, unknown>, folded: boolean): string;
 };
@@ -58,7 +58,7 @@ export async function dkimSignatureFor(raw: Buffer, key: DkimSigningKey, signTim
   const end = raw.indexOf(CRLF2);
   if (end <= 0 || hasBareLf(raw)) return withMailauth(raw, key, algorithm, signTime);
   try {
-    const headers = tools.parseHeaders(raw.subarray(0, end + 4));
+    const headers = parseHeaderBlock(raw.subarray(0, end + 4));
     const body = dkimBody('relaxed', 'sha256', false);
     body.update(raw.subarray(end + 4));
     const lines = tools.getSigningHeaderLines(headers.parsed, undefined);

@@ -85,6 +85,19 @@ describe('malformed input on the MX listener', () => {
     expect(await count()).toBe(before);
   });
 
+  it('a field folded over 100,000 lines is taken in time, others served meanwhile', async () => {
+    // mailauth's header parser is quadratic in the folds: this message held the MX thread for
+    // about a minute (core/mail/dkim-headers.ts).
+    const c = await toAlice();
+    const start = performance.now();
+    c.write(dataPayload(message({ From: 'bob@ext.example', Subject: 'folded', 'X-Fold': `a${'\r\n b'.repeat(100_000)}` })));
+    const [reply] = await Promise.all([c.reply(), stillServes('beside the folds')]);
+    expect(reply).toMatch(/^250 /);
+    expect(performance.now() - start).toBeLessThan(10_000);
+    c.close();
+    expect(header((await last()).raw, 'Subject')).toBe('folded');
+  });
+
   it('stores broken MIME as it came', async () => {
     const broken = [
       'From: bob@ext.example', 'Subject: broken mime', 'MIME-Version: 1.0',
