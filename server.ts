@@ -125,6 +125,7 @@ export async function startServer(config: Config, { log, print }: ServerIo): Pro
     ports: { smtp: config.smtp.port, submission: config.submission.port, submissions: config.submissions.port },
     maxMessageBytes: config.smtp.maxMessageBytes, maxRecipients: config.smtp.maxRecipients,
     maxClients: config.smtp.maxClients, socketTimeoutMs: config.smtp.socketTimeoutSeconds * 1000,
+    maxConnectionsPerIp: config.smtp.maxConnectionsPerIp,
     store, delivery, authenticator, resolver, log: log.child({ svc: 'smtp' }),
   }));
   if (config.outbound.enabled) services.push(createOutboundService({ store, resolver, delivery, log }, outboundOptionsFromConfig(config)));

@@ -87,6 +87,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     FACTEUR_HOSTNAME: HOSTNAME,
     FACTEUR_DNS_ZONEFILE: zoneFile,
     FACTEUR_SHUTDOWN_TIMEOUT_SECONDS: '5',
+    // The load client stands for many servers, from one address.
+    FACTEUR_SMTP_MAX_CONNECTIONS_PER_IP: '100000',
     ...options.env,
   };
   for (const key of ['HTTP', 'HTTPS', 'SMTP', 'SUBMISSION', 'SUBMISSIONS', 'IMAP', 'IMAPS']) env[`FACTEUR_${key}_PORT`] = '0';

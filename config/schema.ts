@@ -31,6 +31,7 @@ export const schema = {
   'smtp.maxMessageBytes': size(50 * MiB, 'Largest message accepted (SMTP SIZE, RFC 1870), on every path.', { min: 1024, max: 2048 * MiB }),
   'smtp.maxRecipients': integer(1000, 'Most recipients accepted for one message (further RCPT get 452 4.5.3).', { min: 1, max: 100_000 }),
   'smtp.maxClients': integer(1000, 'Most simultaneous SMTP connections per listener.', { min: 1, max: 100_000 }),
+  'smtp.maxConnectionsPerIp': integer(50, 'Most simultaneous MX connections from one address; further ones get 421 4.7.0 at once (as Postfix\'s smtpd_client_connection_count_limit). Raise it when a relay or filtering gateway in front of Facteur delivers everything from one address.', { min: 1, max: 100_000 }),
   'smtp.socketTimeoutSeconds': integer(300, 'Idle time after which an SMTP session is closed (RFC 5321 §4.5.3.2 asks at least 5 minutes).', { min: 5, max: 3600 }),
   'submission.sendLimitPerHour': integer(500, 'Messages one user may send per hour (contains a compromised account); 0 for no limit.', { min: 0, max: 1_000_000 }),
   'submission.port': port(2587, 'Mail submission port with STARTTLS (RFC 6409, normally 587).'),

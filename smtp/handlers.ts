@@ -5,7 +5,7 @@ import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { Refusals, type Authenticator, type Delivery, type Resolver } from '../core/index.js';
 import type { Logger } from '../core/log.js';
 import type { Store } from '../storage/index.js';
-import { hasNul, normalizeBareLf, readMessage } from './message.js';
+import { hasNul, normalizeBareLf, readMessage, type ByteBudget } from './message.js';
 import { Replies, SmtpError, decisionError, errorReply } from './replies.js';
 import { stateOf, type SessionState } from './session.js';
 
@@ -19,10 +19,12 @@ export interface SmtpContext {
   resolver: Resolver;
   /** The listener's logger ({svc, listener}); each session gets a child. */
   log: Logger;
+  /** DATA bytes in memory across the listener's sessions (message.ts). */
+  dataBudget?: ByteBudget;
 }
 
 /** What the steps shared by both listeners use of the context. */
-export type SessionContext = Pick<SmtpContext, 'log' | 'maxMessageBytes'>;
+export type SessionContext = Pick<SmtpContext, 'log' | 'maxMessageBytes' | 'dataBudget'>;
 
 type Callback<T> = (err?: Error | null, value?: T) => void;
 
@@ -62,11 +64,15 @@ export async function receive(ctx: SessionContext, stream: SMTPServerDataStream,
   const state = stateOf(session, ctx.log);
   let data;
   try {
-    data = await readMessage(stream, ctx.maxMessageBytes);
+    data = await readMessage(stream, ctx.maxMessageBytes, ctx.dataBudget);
   } catch {
     // The client left (or timed out) in the middle of DATA: nothing was stored, nobody to tell.
     state.log.info({ bytes: stream.byteLength }, 'connection lost during DATA');
     throw Replies.internalError();
+  }
+  if (data.overBudget) {
+    state.log.warn({ bytes: data.size, budget: ctx.dataBudget?.limit }, 'message deferred: too many bytes of DATA in memory');
+    throw Replies.busyWithData();
   }
   if (!data.raw) {
     state.log.info({ bytes: data.size, limit: ctx.maxMessageBytes }, 'message refused: too big');

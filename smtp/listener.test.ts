@@ -127,6 +127,45 @@ describe('FacteurSmtpServer greeting', () => {
   });
 });
 
+describe('FacteurSmtpServer connections per address', () => {
+  it('refuses an address its connections past the limit (421 4.7.0), and takes it again once one closes', async () => {
+    const tls = await loadTls({ certFile: null, keyFile: null, dataDir: dir, hostname: 'localhost' });
+    const limited = new FacteurSmtpServer({ name: 'localhost', cert: tls.cert, key: tls.key, logger: false, disableReverseLookup: true },
+      { loopbackIsSecure: false, maxConnectionsPerIp: 2 });
+    await new Promise<void>((resolve) => limited.listen(0, '127.0.0.1', resolve));
+    const limitedPort = (limited.server.address() as { port: number }).port;
+    const greeting = async () => {
+      const s = net.connect({ host: '127.0.0.1', port: limitedPort });
+      s.setEncoding('latin1');
+      s.on('error', () => undefined);
+      const [line] = await once(s, 'data') as [string];
+      return { s, line };
+    };
+    try {
+      const first = await greeting();
+      const second = await greeting();
+      expect([first.line, second.line]).toEqual([expect.stringMatching(/^220 /), expect.stringMatching(/^220 /)]);
+      const third = await greeting();
+      expect(third.line).toBe('421 4.7.0 Too many connections from your address, try again later\r\n');
+      await once(third.s, 'close');
+      first.s.destroy();
+      await once(first.s, 'close');
+      // The server sees the close a moment later.
+      let again = await greeting();
+      for (let i = 0; i < 50 && !again.line.startsWith('220'); i++) {
+        again.s.destroy();
+        await new Promise((r) => setTimeout(r, 20));
+        again = await greeting();
+      }
+      expect(again.line).toMatch(/^220 /);
+      second.s.destroy();
+      again.s.destroy();
+    } finally {
+      await new Promise<void>((resolve) => limited.close(() => resolve()));
+    }
+  });
+});
+
 describe('mayAuthenticate', () => {
   it('allows TLS sessions, and loopback clients when trusted', () => {
     const trusted = { loopbackIsSecure: true };

@@ -8,7 +8,9 @@
 // - the pause before the greeting: smtp-server always waits 100 ms to catch clients that talk
 //   before it (see GREET_PAUSE_MS);
 // - session ids: smtp-server draws 80 random bits per connection and turns them into base 32
-//   through a BigInt; ours are a random prefix per listener and a counter (SessionIds).
+//   through a BigInt; ours are a random prefix per listener and a counter (SessionIds);
+// - connections per client address: smtp-server only bounds them all together (maxClients), so
+//   one address could take every slot and hold it until the idle timeout.
 // The hooks are methods of smtp-server 3.x's classes (its .d.ts declares them); the version is
 // pinned in package.json.
 import { randomBytes } from 'node:crypto';
@@ -22,6 +24,11 @@ import { OWN_STATUS, Replies } from './replies.js';
 export interface AuthTransportPolicy {
   /** Plain-text AUTH from 127.0.0.0/8 and ::1 (a webmail or script on the same machine). */
   loopbackIsSecure: boolean;
+}
+
+export interface ListenerPolicy extends AuthTransportPolicy {
+  /** Connections one address may hold at once; none when absent. */
+  maxConnectionsPerIp?: number;
 }
 
 /**
@@ -55,11 +62,13 @@ export class SessionIds {
 }
 
 export class FacteurSmtpServer extends SMTPServer {
-  readonly authPolicy: AuthTransportPolicy;
+  readonly authPolicy: ListenerPolicy;
   readonly greetPauseMs: number;
   private readonly sessionIds = new SessionIds();
+  /** Open connections per client address. */
+  private readonly perAddress = new Map<string, number>();
 
-  constructor(options: SMTPServerOptions, authPolicy: AuthTransportPolicy, greetPauseMs = GREET_PAUSE_MS) {
+  constructor(options: SMTPServerOptions, authPolicy: ListenerPolicy, greetPauseMs = GREET_PAUSE_MS) {
     // smtp-server's own check would refuse AUTH before STARTTLS everywhere, loopback included;
     // FacteurConnection.handler_AUTH makes the decision instead.
     super({ ...options, allowInsecureAuth: true });
@@ -79,11 +88,24 @@ export class FacteurSmtpServer extends SMTPServer {
 
   // Same as SMTPServer.connect, with our connection class.
   override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: SMTPConnectionOptions | null): void {
+    const address = socket.remoteAddress ?? '';
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
+    });
     const connection = new FacteurConnection(this, socket, socketOptions);
     this.connections.add(connection);
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data) => this._onClientConnect(data));
     connection.init();
+  }
+
+  /** Does `address` hold more connections than it may (this one counted)? */
+  overAddressLimit(address: string): boolean {
+    const max = this.authPolicy.maxConnectionsPerIp;
+    return max !== undefined && (this.perAddress.get(address) ?? 0) > max;
   }
 }
 
@@ -97,6 +119,10 @@ class FacteurConnection extends SMTPConnection {
     this._setListeners(() => {
       if (server.options.maxClients && server.connections.size > server.options.maxClients) {
         this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+        return;
+      }
+      if (server.overAddressLimit(this._socket.remoteAddress ?? '')) {
+        this.send(421, Replies.tooManyFromAddress().message);
         return;
       }
       if (server.greetPauseMs <= 0) {

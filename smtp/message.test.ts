@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { hasNul, headerEnd, headerFields, normalizeBareLf, readMessage } from './message.js';
+import { ByteBudget, hasNul, headerEnd, headerFields, normalizeBareLf, readMessage } from './message.js';
 
 describe('readMessage', () => {
   it('collects the stream, or only counts it past the limit', async () => {
@@ -14,6 +14,35 @@ describe('readMessage', () => {
     big.write('0123456789');
     big.end('X');
     expect(await q).toEqual({ raw: null, size: 11 });
+  });
+
+  it('shares a budget across messages: past it, a message is read and dropped, and its bytes given back', async () => {
+    const budget = new ByteBudget(10);
+    const a = new PassThrough();
+    const b = new PassThrough();
+    const pa = readMessage(a, 100, budget);
+    const pb = readMessage(b, 100, budget);
+    a.write('01234567');
+    b.write('0123');
+    b.end('45');
+    // b did not fit beside a: dropped, its reply will say "try later".
+    expect(await pb).toEqual({ raw: null, size: 6, overBudget: true });
+    expect(budget.inUse).toBe(8);
+    a.end('89');
+    expect(await pa).toEqual({ raw: Buffer.from('0123456789'), size: 10 });
+    expect(budget.inUse).toBe(0);
+    // Too big beats over budget: the permanent answer.
+    const c = new PassThrough();
+    const pc = readMessage(c, 5, budget);
+    c.end('0123456789X');
+    expect(await pc).toEqual({ raw: null, size: 11 });
+    // A client gone in the middle gives its bytes back too.
+    const d = new PassThrough();
+    const pd = readMessage(d, 100, budget);
+    d.write('0123');
+    d.destroy(new Error('Connection closed'));
+    await expect(pd).rejects.toThrow('Connection closed');
+    expect(budget.inUse).toBe(0);
   });
 
   it('rejects when the stream is destroyed before its end (client gone)', async () => {

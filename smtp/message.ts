@@ -3,28 +3,86 @@
 import type { Readable } from 'node:stream';
 
 export interface ReceivedData {
-  /** The message as sent (dot-unstuffed), or null when it went over the limit. */
+  /** The message as sent (dot-unstuffed), or null when it went over the limit or the budget. */
   raw: Buffer | null;
   /** Bytes received, the part dropped over the limit included. */
   size: number;
+  /** The listener's budget ran out while this message came in (its bytes were dropped). */
+  overBudget?: boolean;
 }
 
 /**
- * Collects the DATA stream. Past `maxBytes` the rest is read and dropped, so that the client
- * gets its 552 reply after the final dot (RFC 1870 §6.3) and memory stays bounded. Rejects if
- * the connection goes away before the end.
+ * The bytes of DATA a listener holds in memory at once, across its sessions. Each message is
+ * kept whole until its final dot, and the size limit alone bounds one session, not a thousand
+ * of them sending 50 MB each without ever ending.
  */
-export function readMessage(stream: Readable, maxBytes: number): Promise<ReceivedData> {
+export class ByteBudget {
+  private used = 0;
+
+  constructor(readonly limit: number) {}
+
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+
+  get inUse(): number {
+    return this.used;
+  }
+}
+
+/** A listener's budget: room for a few messages of the largest size, and never less than this. */
+const MIN_BUDGET_BYTES = 256 * 1024 * 1024;
+export function dataBudgetFor(maxMessageBytes: number): ByteBudget {
+  return new ByteBudget(Math.max(MIN_BUDGET_BYTES, 4 * maxMessageBytes));
+}
+
+/**
+ * Collects the DATA stream. Past `maxBytes`, or once `budget` has no room left, the rest is read
+ * and dropped, so that the client gets its reply after the final dot (RFC 1870 §6.3) and memory
+ * stays bounded. Rejects if the connection goes away before the end.
+ */
+export function readMessage(stream: Readable, maxBytes: number, budget?: ByteBudget): Promise<ReceivedData> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let held = 0;
+    let overBudget = false;
+    const release = () => {
+      budget?.give(held);
+      held = 0;
+    };
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-      else chunks.length = 0;
+      if (size > maxBytes || overBudget) {
+        chunks.length = 0;
+        release();
+        return;
+      }
+      if (budget && !budget.take(chunk.length)) {
+        overBudget = true;
+        chunks.length = 0;
+        release();
+        return;
+      }
+      held += chunk.length;
+      chunks.push(chunk);
     });
-    stream.once('error', reject);
-    stream.once('end', () => resolve({ raw: size <= maxBytes ? Buffer.concat(chunks, size) : null, size }));
+    stream.once('error', (err) => {
+      release();
+      reject(err);
+    });
+    stream.once('end', () => {
+      release();
+      if (size > maxBytes) resolve({ raw: null, size });
+      else if (overBudget) resolve({ raw: null, size, overBudget: true });
+      else resolve({ raw: Buffer.concat(chunks, size), size });
+    });
   });
 }
 

@@ -23,6 +23,8 @@ export interface MxThreadOptions extends ListenerSettings {
   /** The listener's logger: the worker's lines are written through its destination. */
   log: Logger;
   loopbackIsSecure: boolean;
+  /** Connections one client address may hold (listener.ts); none when absent. */
+  maxConnectionsPerIp?: number;
 }
 
 /** What the worker is started with: plain values only. */
@@ -33,6 +35,7 @@ export interface MxWorkerData extends ListenerSettings {
   logLevel: string;
   logBindings: Record<string, unknown>;
   loopbackIsSecure: boolean;
+  maxConnectionsPerIp?: number;
 }
 
 export interface MxThread {
@@ -82,6 +85,7 @@ export async function startMxThread(o: MxThreadOptions): Promise<MxThread> {
       entry: ENTRY, host: o.host, port, hostname: o.hostname, tls, maxMessageBytes: o.maxMessageBytes,
       maxRecipients: o.maxRecipients, maxClients: o.maxClients, socketTimeoutMs: o.socketTimeoutMs,
       logLevel: o.log.level, logBindings: o.log.bindings(), loopbackIsSecure: o.loopbackIsSecure,
+      maxConnectionsPerIp: o.maxConnectionsPerIp,
     };
     const worker = new Worker(BOOT, { workerData: data });
     const peer = new RpcPeer(worker, handlers);

@@ -11,6 +11,7 @@ import { listenOn, type Listener } from '../core/service.js';
 import { reverseResolver } from './client-address.js';
 import { MX_DNS_CACHE, dnsCache } from './dns-cache.js';
 import { FacteurSmtpServer } from './listener.js';
+import { dataBudgetFor } from './message.js';
 import { skipRedactionOfPlainValues } from './log-cost.js';
 import type { MxWorkerData } from './mx-thread.js';
 import { mxHandlers, type MxContext } from './mx.js';
@@ -53,6 +54,7 @@ function build(): FacteurSmtpServer {
   const ctx: MxContext = {
     hostname: data.hostname,
     maxMessageBytes: data.maxMessageBytes,
+    dataBudget: dataBudgetFor(data.maxMessageBytes),
     log,
     resolver: dns.resolver,
     verifyMemo: memo,
@@ -80,7 +82,7 @@ function build(): FacteurSmtpServer {
     disabledCommands: ['AUTH'],
     resolver: reverseResolver(ctx.resolver, memo),
     ...mxHandlers(ctx),
-  }, { loopbackIsSecure: data.loopbackIsSecure });
+  }, { loopbackIsSecure: data.loopbackIsSecure, maxConnectionsPerIp: data.maxConnectionsPerIp });
   // Connection-level faults (a reset in the middle of DATA, a failed TLS handshake) are the
   // client's; smtp-server reports them here, and would end the thread unheard.
   s.on('error', (err: Error & { code?: string }) => log.debug({ err: err.message, code: err.code }, 'connection error'));

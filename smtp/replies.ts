@@ -77,6 +77,12 @@ export const Replies = {
   verifyFailed: () => smtpError(451, '4.7.5', 'Temporary failure while checking SPF/DKIM/DMARC, try again later'),
   dmarcTempError: (domain: string) => smtpError(451, '4.7.5', `Temporary DNS failure checking the DMARC policy of ${domain}, try again later`),
 
+  /** Over the listener's budget of DATA bytes in memory (handlers.ts): other sessions are
+   *  holding it; the sender retries (RFC 3463 4.3.1, mail system full). */
+  busyWithData: () => smtpError(452, '4.3.1', 'Insufficient system storage for this message now, try again later'),
+  /** Per-address connection limit (listener.ts). */
+  tooManyFromAddress: () => smtpError(421, '4.7.0', 'Too many connections from your address, try again later'),
+
   // Faults.
   storageFailed: () => smtpError(451, '4.3.0', 'Temporary storage failure, try again later'),
   internalError: () => smtpError(451, '4.3.0', 'Temporary local error, try again later'),

@@ -9,6 +9,7 @@ import type { Store } from '../storage/index.js';
 import type { SmtpContext } from './handlers.js';
 import { FacteurSmtpServer, type AuthTransportPolicy } from './listener.js';
 import { startMxThread, type MxThread } from './mx-thread.js';
+import { dataBudgetFor } from './message.js';
 import { Replies } from './replies.js';
 import { commonServerOptions } from './server-options.js';
 import { submissionHandlers } from './submission.js';
@@ -33,16 +34,21 @@ export interface SmtpServiceOptions {
   log: Logger;
   /** Plain-text AUTH from loopback clients (default true). */
   loopbackIsSecure?: boolean;
+  /** MX connections one client address may hold; none when absent. Submission has no such
+   *  limit: a school's staff share its address, and sign in. */
+  maxConnectionsPerIp?: number;
 }
 
 export function createSmtpService(options: SmtpServiceOptions): Service {
   const running: FacteurSmtpServer[] = [];
   let mx: MxThread | null = null;
   const policy: AuthTransportPolicy = { loopbackIsSecure: options.loopbackIsSecure ?? true };
+  // Shared by the two submission listeners; the MX thread has its own.
+  const dataBudget = dataBudgetFor(options.maxMessageBytes);
 
   const context = (listener: string): SmtpContext => ({
     hostname: options.hostname, maxMessageBytes: options.maxMessageBytes, store: options.store, delivery: options.delivery,
-    authenticator: options.authenticator, resolver: options.resolver, log: options.log.child({ listener }),
+    authenticator: options.authenticator, resolver: options.resolver, log: options.log.child({ listener }), dataBudget,
   });
 
   const build = (name: 'submission' | 'submissions'): FacteurSmtpServer => {

@@ -1,15 +1,21 @@
 // What no well-behaved client sends, over a bare socket: each gets a clear reply or a clean
 // close, nothing half-stored, and the server keeps serving everyone else.
+import { once } from 'node:events';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawSmtp, dataPayload, folder, header, message, startHarness, swaks, type Harness } from './harness.js';
 
 const MAX_RECIPIENTS = 50;
+const MAX_PER_ADDRESS = 8;
 let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness({
     zone: 'ext.example TXT "v=spf1 ip4:127.0.0.1 -all"\n',
-    env: { FACTEUR_SMTP_SOCKET_TIMEOUT_SECONDS: '5', FACTEUR_SMTP_MAX_RECIPIENTS: String(MAX_RECIPIENTS) },
+    env: {
+      FACTEUR_SMTP_SOCKET_TIMEOUT_SECONDS: '5', FACTEUR_SMTP_MAX_RECIPIENTS: String(MAX_RECIPIENTS),
+      FACTEUR_SMTP_MAX_CONNECTIONS_PER_IP: String(MAX_PER_ADDRESS),
+    },
   });
   await h.accounts.addDomain('facteur.test');
   await h.accounts.createUser({ address: 'alice@facteur.test' });
@@ -96,6 +102,18 @@ describe('malformed input on the MX listener', () => {
     expect(performance.now() - start).toBeLessThan(10_000);
     c.close();
     expect(header((await last()).raw, 'Subject')).toBe('folded');
+  });
+
+  it(`one address holds at most ${MAX_PER_ADDRESS} connections (421 4.7.0 past them), not every slot until the idle timeout`, async () => {
+    const idle = await Promise.all(Array.from({ length: MAX_PER_ADDRESS }, () => RawSmtp.connect(h.ports.smtp)));
+    const extra = net.connect({ host: '127.0.0.1', port: h.ports.smtp });
+    extra.setEncoding('latin1');
+    const [line] = await once(extra, 'data') as [string];
+    expect(line).toBe('421 4.7.0 Too many connections from your address, try again later\r\n');
+    await once(extra, 'close');
+    for (const c of idle) c.close();
+    await new Promise((r) => setTimeout(r, 200));
+    await stillServes('after the idle ones left');
   });
 
   it('stores broken MIME as it came', async () => {
