@@ -1,5 +1,6 @@
 // CREATE (RFC 9051 §6.3.4) with CREATE-SPECIAL-USE (RFC 6154 §3: "CREATE name (USE (\Drafts))").
-// Missing superior names are created too, as the RFC says a server should; a trailing
+// Missing superior names are created too, as the RFC says a server should (after the mailbox
+// itself, so that a refused name leaves nothing behind); a trailing
 // separator only declares the intent to hold children and is dropped.
 import { AlreadyExists } from '../../core/index.js';
 import type { SpecialUse } from '../../storage/index.js';
@@ -41,6 +42,9 @@ export const create = defineCommand({
     if (name === 'INBOX') return no('INBOX always exists', 'ALREADYEXISTS');
     checkNewName(name);
     const userId = session.user!.id;
+    // The mailbox itself first: if the store refuses its name, nothing was made. Its superiors
+    // then have valid names too (each is a part of it, cut at a separator).
+    const created = await session.store.mail.createMailbox(userId, name, { subscribed: false, specialUse });
     const segments = name.split(SEPARATOR);
     for (let i = 1; i < segments.length; i++) {
       const parent = segments.slice(0, i).join(SEPARATOR);
@@ -52,7 +56,6 @@ export const create = defineCommand({
         }
       }
     }
-    const created = await session.store.mail.createMailbox(userId, name, { subscribed: false, specialUse });
     return ok('CREATE completed', `MAILBOXID (${objectId(created.id)})`); // RFC 8474 §4.1
   },
 });

@@ -5,7 +5,8 @@
 import type { Mailbox } from '../../storage/index.js';
 import { atom, line, str, type Value } from '../protocol/compiler.js';
 import { ParseError, type Cursor } from '../protocol/cursor.js';
-import { normalizeInbox, SEPARATOR } from '../mailbox-name.js';
+import { SEPARATOR } from '../mailbox-name.js';
+import { compilePattern } from '../list-pattern.js';
 import { bad, ok } from '../replies.js';
 import type { Session } from '../session.js';
 import { AUTHENTICATED, defineCommand } from './command.js';
@@ -185,9 +186,3 @@ async function sendEntry(session: Session, kind: 'LIST' | 'LSUB', attrs: string[
   await session.send(line(`* ${kind} `, attrs.map(atom), ' "/" ', str(session.mailboxName(name)), ...tail));
 }
 
-/** "*" matches anything, "%" anything but the separator (RFC 3501 §6.3.8); INBOX in any case. */
-export function compilePattern(pattern: string): RegExp {
-  const normalized = normalizeInbox(pattern);
-  const source = [...normalized].map((c) => (c === '*' ? '.*' : c === '%' ? '[^/]*' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
-  return new RegExp(`^${source}$`, 'su');
-}

@@ -43,6 +43,16 @@ describe('CommandReader', () => {
     expect(asks).toEqual([]);
   });
 
+  it('takes an empty literal ({0} and {0+}) at once, and stays in step', () => {
+    const { asks, feed } = reader();
+    expect(feed('a SELECT {0+}\r\n\r\nb NOOP\r\n')).toEqual(['a SELECT {0+}\r\n', 'b NOOP']);
+    expect(feed('c LOGIN {0}\r\n')).toEqual([]);
+    expect(asks).toEqual([1]);
+    expect(feed(' {0}\r\n\r\nd NOOP\r\n')).toEqual(['c LOGIN {0}\r\n {0}\r\n', 'd NOOP']);
+    // A refused command's empty literal too.
+    expect(feed('e CAPABILITY ' + 'x'.repeat(120) + ' {0+}\r\n\r\nf NOOP\r\n')).toEqual(['refused:e:line-too-long', 'f NOOP']);
+  });
+
   it('literal octets may hold CRLF and braces', () => {
     const { feed } = reader();
     expect(feed('a APPEND x {7+}\r\n{1}\r\n\r\n\r\n')).toEqual(['a APPEND x {7+}\r\n{1}\r\n\r\n']);

@@ -101,7 +101,8 @@ export class CommandReader {
       switch (this.mode.kind) {
         case 'literal': {
           const take = Math.min(this.mode.remaining, this.buf.length);
-          if (take === 0) return null;
+          // A literal of length zero ("{0}", an empty string) is complete at once.
+          if (take === 0 && this.mode.remaining > 0) return null;
           this.addPart(this.buf.subarray(0, take));
           this.buf = this.buf.subarray(take);
           this.mode.remaining -= take;
@@ -111,7 +112,7 @@ export class CommandReader {
         }
         case 'discard-literal': {
           const take = Math.min(this.mode.remaining, this.buf.length);
-          if (take === 0) return null;
+          if (take === 0 && this.mode.remaining > 0) return null;
           this.buf = this.buf.subarray(take);
           this.mode.remaining -= take;
           if (this.mode.remaining > 0) return null;

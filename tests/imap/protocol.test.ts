@@ -196,6 +196,20 @@ describe('IMAP on the wire', () => {
     c.close();
   });
 
+  it('a CREATE refused for its name leaves no superior mailbox behind; LIST with many wildcards answers at once', async () => {
+    const c = await loggedIn();
+    expect(await c.command('a', `CREATE "Deep/${'W'.repeat(1200)}"`)).toMatch(/^a NO /m);
+    expect(await c.command('b', 'LIST "" "Deep*"')).toMatch(/^b OK /);
+    // Ten stars against a 30-character name took seconds with a regular expression; twenty, hours.
+    expect(await c.command('c', `CREATE ${'A'.repeat(30)}`)).toMatch(/^c OK /m);
+    const start = performance.now();
+    expect(await c.command('d', `LIST "" "${'*'.repeat(10)}x"`)).toMatch(/^d OK /);
+    expect(await c.command('e', `LIST "" "${'*A'.repeat(40)}x"`)).toMatch(/^e OK /);
+    expect(performance.now() - start).toBeLessThan(2000);
+    expect(await c.command('f', `LIST "" "${'A'.repeat(300)}"`)).toMatch(/^f BAD .*longer than 256/m);
+    c.close();
+  });
+
   it('keeps sequence numbers stable during FETCH and tells of expunges at the next allowed command', async () => {
     const a = await loggedIn();
     const b = await loggedIn();
