@@ -42,6 +42,16 @@ export function answer<T>(state: SessionState, what: string, callback: Callback<
   );
 }
 
+/**
+ * An address may hold non-ASCII characters only in a transaction that declared SMTPUTF8 (RFC
+ * 6531 §3.4), and never bytes that are not UTF-8: smtp-server decodes those as U+FFFD, which
+ * would then be stored in Return-Path and the results as if the sender had written it.
+ */
+export function checkAddressEncoding(address: string, session: SMTPServerSession): void {
+  if (address.includes('\uFFFD')) throw Replies.addressNotUtf8();
+  if (!session.envelope.smtpUtf8 && /[^\x00-\x7f]/.test(address)) throw Replies.nonAsciiWithoutSmtpUtf8();
+}
+
 export function onConnect(ctx: SessionContext) {
   return (session: SMTPServerSession, callback: (err?: Error | null) => void): void => {
     stateOf(session, ctx.log).log.debug({ secure: session.secure }, 'connect');

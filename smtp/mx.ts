@@ -3,7 +3,7 @@
 // with trace headers before the pipeline stores it; 250 comes after every copy is durable.
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { Refusals, type AcceptExtras, type Decision, type DeliveryResult, type Origin, type ResolvedRecipient, type Resolver } from '../core/index.js';
-import { answer, onClose, onConnect, receive, type SessionContext } from './handlers.js';
+import { answer, checkAddressEncoding, onClose, onConnect, receive, type SessionContext } from './handlers.js';
 import { headerFields } from './message.js';
 import { Replies, acceptedText, decisionError } from './replies.js';
 import { acceptedRecipients, dsnOf, envelopeSender, stateOf, tlsInfo, transactionId, type SessionState } from './session.js';
@@ -56,6 +56,7 @@ export function mxHandlers(ctx: MxContext): Handlers {
       const state = stateOf(session, ctx.log);
       forget(state);
       answer(state, 'MAIL FROM', callback, async () => {
+        checkAddressEncoding(address.address, session);
         const decision = await ctx.delivery.checkSender(origin(session), address.address);
         if (!decision.ok) throw decisionError(decision);
       });
@@ -64,6 +65,7 @@ export function mxHandlers(ctx: MxContext): Handlers {
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback) {
       const state = stateOf(session, ctx.log);
       answer(state, 'RCPT TO', callback, async () => {
+        checkAddressEncoding(address.address, session);
         const rcpt = /^postmaster$/i.test(address.address) ? await postmaster(ctx) : address.address;
         const resolved = await ctx.delivery.checkRecipient(origin(session), rcpt);
         if (!resolved.decision.ok) {

@@ -69,6 +69,10 @@ export const Replies = {
   /** The session's user was disabled or deleted after it logged in. */
   userGone: () => smtpError(550, '5.7.13', 'Account disabled: ask your administrator'),
 
+  // Addresses (RFC 6531 §3.4, §3.7.4.1).
+  addressNotUtf8: () => smtpError(553, '5.6.7', 'Address refused: it is not valid UTF-8'),
+  nonAsciiWithoutSmtpUtf8: () => smtpError(553, '5.6.7', 'Address refused: non-ASCII addresses need the SMTPUTF8 parameter on MAIL FROM'),
+
   // Message content.
   /** RFC 5322 §2.2 and §2.3 allow no NUL; BINARYMIME is not offered, so it never belongs. */
   nulBytes: () => smtpError(554, '5.6.0', 'Message refused: it contains NUL characters'),

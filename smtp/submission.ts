@@ -5,7 +5,7 @@
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import type { Origin } from '../core/index.js';
 import type { User } from '../storage/index.js';
-import { answer, onClose, onConnect, receive, type SmtpContext } from './handlers.js';
+import { answer, checkAddressEncoding, onClose, onConnect, receive, type SmtpContext } from './handlers.js';
 import { mayAuthenticate, type AuthTransportPolicy } from './listener.js';
 import { Replies, acceptedText, decisionError } from './replies.js';
 import { acceptedRecipients, dsnOf, envelopeSender, sessionUser, stateOf, tlsInfo, transactionId, type SessionUser } from './session.js';
@@ -57,6 +57,7 @@ export function submissionHandlers(ctx: SmtpContext, policy: AuthTransportPolicy
       const state = stateOf(session, ctx.log);
       state.recipients = new Map();
       answer(state, 'MAIL FROM', callback, async () => {
+        checkAddressEncoding(address.address, session);
         const user = await currentUser(session);
         const decision = await ctx.delivery.checkSender(origin(session, user), address.address);
         if (!decision.ok) {
@@ -69,6 +70,7 @@ export function submissionHandlers(ctx: SmtpContext, policy: AuthTransportPolicy
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback) {
       const state = stateOf(session, ctx.log);
       answer(state, 'RCPT TO', callback, async () => {
+        checkAddressEncoding(address.address, session);
         const user = await currentUser(session);
         const resolved = await ctx.delivery.checkRecipient(origin(session, user), address.address);
         if (!resolved.decision.ok) throw decisionError(resolved.decision);

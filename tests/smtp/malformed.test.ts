@@ -149,6 +149,17 @@ describe('malformed input on the MX listener', () => {
     expect(await h.store.mail.searchText(inbox.id, [{ field: 'subject', value: 'reunion' }])).toHaveLength(2);
   });
 
+  it('takes a non-ASCII address only with SMTPUTF8, and never bytes that are not UTF-8 (553 5.6.7)', async () => {
+    const c = await RawSmtp.connect(h.ports.smtp);
+    await c.hello('client.ext.example');
+    expect(await c.command('MAIL FROM:<élève@ext.example>')).toBe('553 5.6.7 Address refused: non-ASCII addresses need the SMTPUTF8 parameter on MAIL FROM');
+    c.write(Buffer.concat([Buffer.from('MAIL FROM:<'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('@ext.example> SMTPUTF8\r\n')]));
+    expect(await c.reply()).toBe('553 5.6.7 Address refused: it is not valid UTF-8');
+    expect(await c.command('MAIL FROM:<élève@ext.example> SMTPUTF8')).toMatch(/^250 /);
+    expect(await c.command('RCPT TO:<alice@facteur.test>')).toMatch(/^250 /);
+    c.close();
+  });
+
   it(`10,000 pipelined RCPTs: ${MAX_RECIPIENTS} accepted, the excess 452 4.5.3, one copy delivered`, async () => {
     const before = await count('bob@facteur.test');
     const c = await RawSmtp.connect(h.ports.smtp);
