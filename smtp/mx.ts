@@ -35,6 +35,10 @@ export interface MxContext extends SessionContext {
   release?(recipients: ResolvedRecipient[]): void;
 }
 
+/** Refused recipients a session may try before it is closed (421). A sender with a stale list
+ *  meets a few; a harvest of our addresses, thousands. */
+export const MAX_REFUSED_RECIPIENTS = 20;
+
 export function mxHandlers(ctx: MxContext): Handlers {
   const origin = (session: SMTPServerSession): Origin => ({ kind: 'mx', ip: session.remoteAddress });
 
@@ -70,6 +74,10 @@ export function mxHandlers(ctx: MxContext): Handlers {
         const resolved = await ctx.delivery.checkRecipient(origin(session), rcpt);
         if (!resolved.decision.ok) {
           state.log.debug({ rcpt: address.address, code: resolved.decision.code, status: resolved.decision.status }, 'recipient refused');
+          if (++state.refusedRecipients > MAX_REFUSED_RECIPIENTS) {
+            state.log.info({ refused: state.refusedRecipients }, 'session closed: too many refused recipients');
+            throw Replies.tooManyRefusedRecipients();
+          }
           throw decisionError(resolved.decision);
         }
         const key = address.address.toLowerCase();

@@ -73,6 +73,10 @@ export const Replies = {
   addressNotUtf8: () => smtpError(553, '5.6.7', 'Address refused: it is not valid UTF-8'),
   nonAsciiWithoutSmtpUtf8: () => smtpError(553, '5.6.7', 'Address refused: non-ASCII addresses need the SMTPUTF8 parameter on MAIL FROM'),
 
+  /** After too many refused recipients in one session (an address harvest, a dictionary
+   *  attack): the connection ends, as Postfix's smtpd_hard_error_limit does. */
+  tooManyRefusedRecipients: () => smtpError(421, '4.7.0', 'Too many unknown recipients in this session, closing'),
+
   // Message content.
   /** RFC 5322 §2.2 and §2.3 allow no NUL; BINARYMIME is not offered, so it never belongs. */
   nulBytes: () => smtpError(554, '5.6.0', 'Message refused: it contains NUL characters'),

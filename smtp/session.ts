@@ -17,6 +17,8 @@ export interface SessionState {
   log: Logger;
   /** Keyed by the lower-cased address as given in RCPT TO; reset at each MAIL FROM. */
   recipients: Map<string, ResolvedRecipient>;
+  /** Recipients refused in this session, all transactions together. */
+  refusedRecipients: number;
 }
 
 const states = new WeakMap<SMTPServerSession, SessionState>();
@@ -25,7 +27,7 @@ const states = new WeakMap<SMTPServerSession, SessionState>();
 export function stateOf(session: SMTPServerSession, log: Logger): SessionState {
   let state = states.get(session);
   if (!state) {
-    state = { log: log.child({ cid: session.id, remote: session.remoteAddress }), recipients: new Map() };
+    state = { log: log.child({ cid: session.id, remote: session.remoteAddress }), recipients: new Map(), refusedRecipients: 0 };
     states.set(session, state);
   }
   return state;

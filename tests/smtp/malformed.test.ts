@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_REFUSED_RECIPIENTS } from '../../smtp/mx.js';
 import { RawSmtp, dataPayload, folder, header, message, startHarness, swaks, type Harness } from './harness.js';
 
 const MAX_RECIPIENTS = 50;
@@ -147,6 +148,17 @@ describe('malformed input on the MX listener', () => {
     const records = await h.store.mail.getMessages(inbox.id, index.slice(-2).map((m) => m.uid));
     expect(records.map((r) => (r.summary as { subject: string }).subject)).toEqual(['Réunion — café utf8', 'Réunion — café']);
     expect(await h.store.mail.searchText(inbox.id, [{ field: 'subject', value: 'reunion' }])).toHaveLength(2);
+  });
+
+  it(`closes a session after ${MAX_REFUSED_RECIPIENTS} refused recipients (421 4.7.0): no harvesting our addresses`, async () => {
+    const c = await RawSmtp.connect(h.ports.smtp);
+    await c.hello('client.ext.example');
+    expect(await c.command('MAIL FROM:<bob@ext.example>')).toMatch(/^250 /);
+    for (let i = 0; i < MAX_REFUSED_RECIPIENTS; i++) expect(await c.command(`RCPT TO:<nobody${i}@facteur.test>`)).toMatch(/^550 5\.1\.1 /);
+    expect(await c.command('RCPT TO:<alice@facteur.test>')).toMatch(/^250 /);
+    expect(await c.command('RCPT TO:<one-too-many@facteur.test>')).toBe('421 4.7.0 Too many unknown recipients in this session, closing');
+    expect(await c.reply()).toBe('');
+    expect(c.closed).toBe(true);
   });
 
   it('takes a non-ASCII address only with SMTPUTF8, and never bytes that are not UTF-8 (553 5.6.7)', async () => {
