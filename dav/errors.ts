@@ -1,7 +1,7 @@
 // The one place where failures become HTTP/DAV replies: typed core/store errors, XML that
 // is refused, and the DAV preconditions (RFC 4918 §16, RFC 4791 §1.3, RFC 6352 §6.3.2.1,
 // RFC 6578 §3.7) carried as an element inside DAV:error.
-import { isFacteurError } from '../core/index.js';
+import { TooManyInstances, isFacteurError } from '../core/index.js';
 import { BodyTooLarge } from '../core/http/index.js';
 import { CALDAV, CARDDAV, DAV } from './xml/names.js';
 import { XmlRefused } from './xml/parse.js';
@@ -25,6 +25,10 @@ export const precondition = {
   addressMaxSize: () => el(CARDDAV, 'max-resource-size'),
   addressNoUidConflict: (href: string | null) => el(CARDDAV, 'no-uid-conflict', href ? el(DAV, 'href', href) : null),
   validSyncToken: () => el(DAV, 'valid-sync-token'),
+  /** RFC 4791 §7.8, RFC 6352 §8.6.1, RFC 6578 §3.6: more results than the server hands out. */
+  numberOfMatchesWithinLimits: () => el(DAV, 'number-of-matches-within-limits'),
+  /** RFC 4331 §6: what the user may keep is used up (with 507). */
+  quotaNotExceeded: () => el(DAV, 'quota-not-exceeded'),
   supportedReport: () => el(DAV, 'supported-report'),
   finiteDepth: () => el(DAV, 'propfind-finite-depth'),
   resourceMustBeNull: () => el(DAV, 'resource-must-be-null'),
@@ -51,6 +55,12 @@ export function toDavError(err: unknown, context: { kind?: 'calendar' | 'address
     return { error: new DavError(413, `body larger than ${err.limit} bytes`, condition, { connection: 'close' }), fault: false };
   }
   if (err instanceof XmlRefused) return { error: new DavError(400, err.message), fault: false };
+  // A REPORT whose range holds too many instances (dav/limits.ts): refused whole, since a
+  // partial expansion or free-busy answer would look complete to the client (RFC 4791
+  // §7.8 names the condition; RFC 3253 §1.6 puts a violated condition in a 403).
+  if (err instanceof TooManyInstances) {
+    return { error: new DavError(403, `more than ${err.limit} instances in the range`, precondition.numberOfMatchesWithinLimits()), fault: false };
+  }
   if (err instanceof SyntaxError) return { error: new DavError(400, err.message), fault: false };
   if (isFacteurError(err)) {
     switch (err.code) {
@@ -64,7 +74,7 @@ export function toDavError(err: unknown, context: { kind?: 'calendar' | 'address
       };
       case 'CONFLICT': return { error: new DavError(409, err.message), fault: false };
       case 'PRECONDITION_FAILED': return { error: new DavError(412, 'precondition failed'), fault: false };
-      case 'OVER_QUOTA': return { error: new DavError(507, 'over quota', el(DAV, 'quota-not-exceeded')), fault: false };
+      case 'OVER_QUOTA': return { error: new DavError(507, 'over quota', precondition.quotaNotExceeded()), fault: false };
       case 'INVALID': return {
         error: new DavError(400, err.message, context.kind === 'addressbook' ? precondition.validAddressData()
           : context.kind === 'calendar' ? precondition.validCalendarData() : null),

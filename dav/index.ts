@@ -21,6 +21,7 @@ import { resolve } from './resources.js';
 
 export { DirectoryBook } from './directory/book.js';
 export type { DavOptions } from './context.js';
+export { MAX_COLLECTIONS_PER_HOME, MAX_DEAD_PROPERTIES, MAX_DEAD_PROPERTY_BYTES, MAX_REPORT_INSTANCES } from './limits.js';
 
 export interface DavRoutesOptions extends Partial<DavOptions> {
   store: Pick<Store, 'accounts' | 'dav' | 'changes'>;

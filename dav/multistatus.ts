@@ -22,7 +22,9 @@ export function propRequest(body: XmlElement | null): PropRequest {
   return { kind: 'allprop', include: include ? include.children.map((c) => ({ ns: c.ns, name: c.name })) : [] };
 }
 
-const STATUS = { 200: 'HTTP/1.1 200 OK', 404: 'HTTP/1.1 404 Not Found', 403: 'HTTP/1.1 403 Forbidden', 424: 'HTTP/1.1 424 Failed Dependency' } as const;
+const STATUS = {
+  200: 'HTTP/1.1 200 OK', 404: 'HTTP/1.1 404 Not Found', 403: 'HTTP/1.1 403 Forbidden', 424: 'HTTP/1.1 424 Failed Dependency', 507: 'HTTP/1.1 507 Insufficient Storage',
+} as const;
 export const statusLine = (code: keyof typeof STATUS) => STATUS[code];
 
 /** Report-specific values (calendar-data with expand...) that win over the live ones. */

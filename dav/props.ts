@@ -4,6 +4,7 @@ import type { DavCollection } from '../storage/index.js';
 import type { DavRequest } from './context.js';
 import { PRINCIPALS, homeHref, principalHref } from './paths.js';
 import type { CollectionResource, Resource } from './resources.js';
+import { MAX_DEAD_PROPERTIES, MAX_DEAD_PROPERTY_BYTES } from './limits.js';
 import { APPLE, CALDAV, CARDDAV, CS, DAV, clark } from './xml/names.js';
 import { RawXml, el, type XChild } from './xml/write.js';
 
@@ -124,4 +125,14 @@ export function deadValue(stored: string): XChild[] {
 
 export function deadProps(res: Resource): Record<string, string> {
   return res.type === 'collection' ? res.collection.props : {};
+}
+
+/** Whether `after` may become a collection's dead properties, replacing `before`: within
+ *  MAX_DEAD_PROPERTIES and MAX_DEAD_PROPERTY_BYTES, or at least not growing past them, so
+ *  that a collection over them (made before they existed) can still shed properties. */
+export function deadPropsFit(after: Record<string, string>, before: Record<string, string> = {}): boolean {
+  const count = (props: Record<string, string>) => Object.keys(props).length;
+  const bytes = (props: Record<string, string>) => Object.entries(props).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  const fits = (measure: (p: Record<string, string>) => number, max: number) => measure(after) <= max || measure(after) <= measure(before);
+  return fits(count, MAX_DEAD_PROPERTIES) && fits(bytes, MAX_DEAD_PROPERTY_BYTES);
 }

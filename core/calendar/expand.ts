@@ -5,7 +5,7 @@ import type { TimeRange } from './filters.js';
 import { ICAL, RecurrenceTooSparse, ms, parseRoot, utcTime } from './ical.js';
 import type { Component, Property, Time } from './ical.js';
 import { componentInstances, isRecurring, mainComponents, overriddenKeys, type Instance } from './instances.js';
-import { MAX_STORED_BYTES } from './limits.js';
+import { MAX_STORED_BYTES, TooManyInstances, type InstanceBudget } from './limits.js';
 import { instanceOverlaps } from './query.js';
 
 const RECURRENCE_PROPS = ['rrule', 'rdate', 'exdate', 'exrule'];
@@ -61,9 +61,10 @@ function instanceComponent(inst: Instance, recurring: boolean): Component {
 
 /**
  * Expands a calendar object over `range`. Instances beyond the expansion caps of limits.ts
- * are not returned. Throws Invalid when the object cannot be read.
+ * are not returned. Throws Invalid when the object cannot be read, TooManyInstances when
+ * the instances in the range are more than `budget` has left.
  */
-export function expandCalendarObject(text: string, range: TimeRange): string {
+export function expandCalendarObject(text: string, range: TimeRange, budget?: InstanceBudget): string {
   const root = parseRoot(text, 'calendar data', MAX_STORED_BYTES);
   if (root.name !== 'vcalendar') throw new Invalid('not an iCalendar object (no VCALENDAR)');
   const r = { start: range.start ? range.start.getTime() : -Infinity, end: range.end ? range.end.getTime() : Infinity };
@@ -71,6 +72,7 @@ export function expandCalendarObject(text: string, range: TimeRange): string {
   for (const prop of root.getAllProperties()) {
     out.addProperty(new ICAL.Property(JSON.parse(JSON.stringify(prop.toJSON()))));
   }
+  const selected: { inst: Instance; recurring: boolean }[] = [];
   const picked: { start: number; comp: Component }[] = [];
   try {
     for (const comp of mainComponents(root)) {
@@ -79,12 +81,13 @@ export function expandCalendarObject(text: string, range: TimeRange): string {
       const recurring = override || isRecurring(comp);
       const series = componentInstances(comp, keys, Number.isFinite(r.end) ? r.end : null, Number.isFinite(r.start) ? r.start : null);
       for (const inst of series.instances) {
-        if (!instanceOverlaps(inst, r)) continue;
-        picked.push({ start: inst.start ?? inst.end ?? 0, comp: instanceComponent(inst, recurring) });
+        if (instanceOverlaps(inst, r)) selected.push({ inst, recurring });
       }
     }
+    budget?.take(selected.length);
+    for (const { inst, recurring } of selected) picked.push({ start: inst.start ?? inst.end ?? 0, comp: instanceComponent(inst, recurring) });
   } catch (err) {
-    if (err instanceof Invalid) throw err;
+    if (err instanceof Invalid || err instanceof TooManyInstances) throw err;
     if (err instanceof RecurrenceTooSparse) throw new Invalid('RRULE never produces a further instance');
     throw new Invalid(`calendar data cannot be expanded: ${String((err as Error)?.message ?? err).slice(0, 200)}`);
   }

@@ -2,7 +2,7 @@
 import type { TimeRange } from './filters.js';
 import { ICAL, ms, parseRoot, textValue, utcStamp } from './ical.js';
 import { componentInstances, overriddenKeys } from './instances.js';
-import { MAX_STORED_BYTES } from './limits.js';
+import { MAX_STORED_BYTES, type InstanceBudget } from './limits.js';
 import { instanceOverlaps } from './query.js';
 
 type FbType = 'BUSY' | 'BUSY-TENTATIVE' | 'BUSY-UNAVAILABLE';
@@ -26,13 +26,15 @@ function normaliseFbType(raw: unknown): FbType | null {
 /**
  * One VCALENDAR with one VFREEBUSY covering `range` (both bounds required in practice;
  * a missing bound is clipped to the data). Periods are UTC, clipped to the range, and
- * coalesced per FBTYPE. Objects that cannot be read are skipped.
+ * coalesced per FBTYPE. Objects that cannot be read are skipped. Each busy instance or
+ * period found is taken from `budget` (TooManyInstances past it).
  */
-export function freeBusy(texts: string[], range: TimeRange, now: Date = new Date()): string {
+export function freeBusy(texts: string[], range: TimeRange, now: Date = new Date(), budget?: InstanceBudget): string {
   const rs = range.start ? range.start.getTime() : -Infinity;
   const re = range.end ? range.end.getTime() : Infinity;
   const busy: Busy[] = [];
   for (const text of texts) {
+    const before = busy.length;
     try {
       const root = parseRoot(text, 'calendar data', MAX_STORED_BYTES);
       for (const comp of root.getAllSubcomponents('vevent')) {
@@ -59,6 +61,8 @@ export function freeBusy(texts: string[], range: TimeRange, now: Date = new Date
     } catch {
       // An unreadable stored object contributes no busy time rather than failing the report.
     }
+    // Out of the try, which would swallow the refusal; before the next object is expanded.
+    budget?.take(busy.length - before);
   }
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Facteur//CalDAV Server//EN', 'BEGIN:VFREEBUSY', `DTSTAMP:${utcStamp(now.getTime())}`];
   if (Number.isFinite(rs)) lines.push(`DTSTART:${utcStamp(rs)}`);

@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { Invalid } from '../errors.js';
 import type { CompFilter } from './index.js';
-import { MAX_INSTANCES, expandCalendarObject, freeBusy, listOccurrences, matchesCalendarQuery, parseCalendarObject, parseVCard } from './index.js';
+import {
+  InstanceBudget, MAX_INSTANCES, TooManyInstances, expandCalendarObject, freeBusy, listOccurrences, matchesCalendarQuery, parseCalendarObject, parseVCard,
+} from './index.js';
 import { event } from './test-fixtures.js';
 
 const vevent = (start: string, end: string | null): CompFilter => ({
@@ -43,6 +45,23 @@ describe('hostile recurrences', () => {
     expect(matchesCalendarQuery(secondly, vevent('2090-01-01T00:00:00Z', null))).toBe(false);
     expect(freeBusy([secondly], { start: new Date('2026-01-01T00:00:00Z'), end: new Date('2026-01-01T00:00:10Z') }))
       .toContain('FREEBUSY');
+  });
+
+  it('a budget shared by several expansions or free-busy answers bounds them together', () => {
+    // 100 one-second instances from midnight.
+    const burst = event('DTSTART:20260101T000000Z\nDTEND:20260101T000001Z\nRRULE:FREQ=SECONDLY;COUNT=100');
+    const all = { start: new Date('2026-01-01T00:00:00Z'), end: new Date('2026-01-02T00:00:00Z') };
+    const firstFifty = { start: new Date('2026-01-01T00:00:00Z'), end: new Date('2026-01-01T00:00:50Z') };
+    const budget = new InstanceBudget(150);
+    expect(expandCalendarObject(burst, all, budget).match(/BEGIN:VEVENT/g)).toHaveLength(100);
+    expect(() => expandCalendarObject(burst, all, budget)).toThrow(TooManyInstances);
+    // A refused call takes nothing: 50 still fit, then nothing.
+    expect(expandCalendarObject(burst, firstFifty, budget).match(/BEGIN:VEVENT/g)).toHaveLength(50);
+    expect(() => expandCalendarObject(burst, firstFifty, budget)).toThrow(TooManyInstances);
+    expect(expandCalendarObject(burst, all).match(/BEGIN:VEVENT/g)).toHaveLength(100);
+
+    expect(() => freeBusy([burst, burst], all, new Date(), new InstanceBudget(150))).toThrow(TooManyInstances);
+    expect(freeBusy([burst], all, new Date(), new InstanceBudget(100))).toContain('FREEBUSY:20260101T000000Z/20260101T000140Z');
   });
 
   it('refuses a VTIMEZONE with a non-yearly rule instead of expanding it for ever', { timeout: 10_000 }, () => {

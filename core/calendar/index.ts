@@ -6,8 +6,10 @@
 //   attendees, summary). See object.ts for how to pre-filter on firstStart/lastEnd.
 // - matchesCalendarQuery(text, compFilter): RFC 4791 §9.7/§9.9. Never throws; unreadable
 //   data does not match.
-// - expandCalendarObject(text, range): CALDAV:expand (§9.6.5). Throws Invalid.
-// - freeBusy(texts, range): one VCALENDAR/VFREEBUSY (§7.10). Unreadable objects are skipped.
+// - expandCalendarObject(text, range, budget?): CALDAV:expand (§9.6.5). Throws Invalid, or
+//   TooManyInstances past an InstanceBudget shared by the caller's calls (one REPORT).
+// - freeBusy(texts, range, now?, budget?): one VCALENDAR/VFREEBUSY (§7.10). Unreadable
+//   objects are skipped; TooManyInstances past the budget.
 // - listOccurrences(items, range): VEVENT instances for the webmail agenda.
 // - parseVCard / matchesAddressbookQuery / buildVCard: CardDAV (RFC 6352) and the directory.
 // - buildItipMessage / applyItipReply: iTIP REQUEST/CANCEL to send by mail, REPLY received.
@@ -28,4 +30,4 @@ export { listOccurrences } from './occurrences.js';
 export { parseVCard, matchesAddressbookQuery, buildVCard } from './vcard.js';
 export { buildItipMessage, applyItipReply, type ItipMessage, type ItipReplyResult } from './itip.js';
 export { planItip, type ItipPlanStep } from './itip-plan.js';
-export { MAX_INSTANCES, MAX_YEARS, MAX_CALENDAR_BYTES } from './limits.js';
+export { MAX_INSTANCES, MAX_YEARS, MAX_CALENDAR_BYTES, InstanceBudget, TooManyInstances } from './limits.js';

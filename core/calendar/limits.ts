@@ -28,3 +28,29 @@ export const MAX_DEPTH = 8;
 
 /** Maximum number of components (events, overrides, timezones...) in one object. */
 export const MAX_COMPONENTS = 2_000;
+
+/** Thrown when an InstanceBudget would be overdrawn. */
+export class TooManyInstances extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} instances`);
+  }
+}
+
+/**
+ * Instances a caller lets several calls hand out together (one CalDAV REPORT expanding
+ * many objects): MAX_INSTANCES bounds one series, not how many series one request walks.
+ * Charged before the costly work (copying each instance into its own component).
+ */
+export class InstanceBudget {
+  private left: number;
+
+  constructor(readonly limit: number) {
+    this.left = limit;
+  }
+
+  /** Takes `n` instances, or throws TooManyInstances and takes none. */
+  take(n: number): void {
+    if (n > this.left) throw new TooManyInstances(this.limit);
+    this.left -= n;
+  }
+}

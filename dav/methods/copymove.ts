@@ -6,7 +6,7 @@ import { DavError, notFound, readOnly } from '../errors.js';
 import { empty } from '../http.js';
 import { hrefPath } from '../paths.js';
 import { resolve, type Resource } from '../resources.js';
-import { header, uidConflict } from './items.js';
+import { header, ifMatch, uidConflict } from './items.js';
 
 export async function copyMove(ctx: DavRequest, res: Resource, move: boolean): Promise<void> {
   if (res.type !== 'item') {
@@ -18,16 +18,20 @@ export async function copyMove(ctx: DavRequest, res: Resource, move: boolean): P
   if (move && !res.parent.writable) throw readOnly(res.href);
   const destination = header(ctx, 'destination');
   const destPath = destination ? hrefPath(destination) : null;
-  if (!destPath) throw new DavError(400, 'a Destination header is needed');
+  if (!destination || !destPath) throw new DavError(400, 'a Destination header is needed');
+  if (!onThisServer(ctx, destination)) throw new DavError(502, 'the Destination is on another server');
+  // RFC 4918 §10.6: T or F, nothing else (T when absent).
+  const overwriteHeader = (header(ctx, 'overwrite') ?? 'T').toUpperCase();
+  if (overwriteHeader !== 'T' && overwriteHeader !== 'F') throw new DavError(400, 'Overwrite is T or F');
+  const overwrite = overwriteHeader === 'T';
   const dest = await resolve(ctx, destPath);
   // A destination the user cannot reach looks like a missing parent collection (409).
   if (!dest || dest.type !== 'item' || dest.parent.kind !== res.parent.kind) throw new DavError(409, 'no such destination collection');
   if (!dest.parent.writable) throw readOnly(dest.parent.href);
   if (dest.parent.collection.id === res.parent.collection.id && dest.name === res.name) throw new DavError(403, 'source and destination are the same');
-  const overwrite = (header(ctx, 'overwrite') ?? 'T').toUpperCase() !== 'F';
   if (!overwrite && dest.item) throw new DavError(412, 'the destination exists and Overwrite is F');
-  const ifMatch = header(ctx, 'if-match');
-  if (ifMatch && ifMatch !== '*' && ifMatch.replace(/^W\//, '') !== source.etag) throw new DavError(412, 'precondition failed');
+  // If-Match is about the source, the request-URI (412 when it does not hold).
+  ifMatch(ctx, source.etag);
 
   const dav = ctx.deps.store.dav;
   const input = itemInput(dest.parent, dest.name, source.data, ctx.deps.options.maxResourceBytes);
@@ -50,4 +54,28 @@ export async function copyMove(ctx: DavRequest, res: Resource, move: boolean): P
     if (move) await dav.deleteItem(res.parent.collection.id, res.name, { ifMatch: source.etag });
   }
   empty(ctx.res, created ? 201 : 204, created ? { location: dest.href } : {});
+}
+
+/** Whether an absolute Destination names this server (RFC 4918 §9.8.4, §9.9.4: 502 for
+ *  another one), as the client reached it: Host, or the X-Forwarded-Host a reverse proxy
+ *  sets. A path alone always does. The scheme is not compared: behind a proxy that ends
+ *  TLS, clients say https for what arrives here as http. */
+function onThisServer(ctx: DavRequest, destination: string): boolean {
+  let target: URL;
+  try {
+    target = new URL(destination.trim());
+  } catch {
+    return true;
+  }
+  const names = [ctx.req.headers.host, ...String(ctx.req.headers['x-forwarded-host'] ?? '').split(',')]
+    .map((h) => h?.trim()).filter((h): h is string => !!h);
+  if (names.length === 0) return true;
+  // Read in the Destination's scheme, so that its default port compares equal to none.
+  return names.some((name) => {
+    try {
+      return new URL(`${target.protocol}//${name}`).host === target.host;
+    } catch {
+      return false;
+    }
+  });
 }

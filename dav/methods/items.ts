@@ -22,7 +22,7 @@ export async function get(ctx: DavRequest, res: Resource, head: boolean): Promis
   const item = res.item;
   if (!item) throw notFound();
   const inm = header(ctx, 'if-none-match');
-  if (inm && (inm === '*' || etagList(inm).includes(item.etag))) {
+  if (inm && (inm === '*' || weakMatch(inm, item.etag))) {
     ctx.res.writeHead(304, { etag: item.etag }).end();
     return;
   }
@@ -60,7 +60,7 @@ export async function remove(ctx: DavRequest, res: Resource): Promise<void> {
   if (res.type === 'item') {
     if (!res.item) throw notFound();
     if (!res.parent.writable) throw readOnly(res.href);
-    await ctx.deps.store.dav.deleteItem(res.parent.collection.id, res.name, { ifMatch: header(ctx, 'if-match') });
+    await ctx.deps.store.dav.deleteItem(res.parent.collection.id, res.name, { ifMatch: ifMatch(ctx, res.item.etag) });
     if (res.parent.kind === 'calendar') await scheduleAfterWrite(ctx, res.item.data, null);
     return empty(ctx.res, 204);
   }
@@ -80,19 +80,37 @@ export function header(ctx: DavRequest, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v?.trim() || undefined;
 }
 
+/** The entity-tags of an If-Match / If-None-Match list (RFC 9110 §8.8.3), each with its W/
+ *  if weak. A comma may sit inside the quotes, so the list is not simply split on commas. */
 function etagList(value: string): string[] {
-  return value.split(',').map((s) => s.trim().replace(/^W\//, '')).filter(Boolean);
+  return [...value.matchAll(/(?:W\/)?"[^"]*"/g)].map((m) => m[0]);
 }
 
-/** If-Match / If-None-Match as the store understands them. Several ETags in If-Match are
- *  not used by DAV clients; the first one is taken. */
+/** If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches "x". */
+function weakMatch(value: string, current: string): boolean {
+  return etagList(value).some((tag) => tag.replace(/^W\//, '') === current);
+}
+
+/** If-Match as the store checks it: undefined without one, '*', or the current ETag when the
+ *  list names it; the store then checks it again at the write, so a change in between still
+ *  fails. The comparison is strong (RFC 9110 §13.1.1): a weak tag never matches. 412 when
+ *  nothing matches. */
+export function ifMatch(ctx: DavRequest, currentEtag: string | null): string | undefined {
+  const value = header(ctx, 'if-match');
+  if (value === undefined) return undefined;
+  if (value === '*') return '*';
+  if (currentEtag === null || !etagList(value).includes(currentEtag)) throw new DavError(412, 'precondition failed');
+  return currentEtag;
+}
+
+/** If-Match / If-None-Match as the store understands them. */
 export function conditions(ctx: DavRequest, currentEtag: string | null): { ifMatch?: string; ifNoneMatch?: '*' } {
   const out: { ifMatch?: string; ifNoneMatch?: '*' } = {};
-  const im = header(ctx, 'if-match');
-  if (im) out.ifMatch = im === '*' ? '*' : etagList(im)[0];
+  const im = ifMatch(ctx, currentEtag);
+  if (im) out.ifMatch = im;
   const inm = header(ctx, 'if-none-match');
   if (inm === '*') out.ifNoneMatch = '*';
-  else if (inm && currentEtag && etagList(inm).includes(currentEtag)) throw new DavError(412, 'precondition failed');
+  else if (inm && currentEtag && weakMatch(inm, currentEtag)) throw new DavError(412, 'precondition failed');
   return out;
 }
 

@@ -9,6 +9,8 @@ import { APPLE, CALDAV, CARDDAV, DAV, clark } from '../xml/names.js';
 import { child, children, is, type XmlElement } from '../xml/parse.js';
 import { fragment } from '../xml/write.js';
 import { DEFAULT_CALENDAR } from '../../core/index.js';
+import { MAX_COLLECTIONS_PER_HOME } from '../limits.js';
+import { deadPropsFit } from '../props.js';
 
 const SUPPORTED_COMPONENTS = ['VEVENT', 'VTODO'];
 
@@ -56,6 +58,13 @@ export async function mkcol(ctx: DavRequest, res: Resource, method: 'MKCOL' | 'M
   for (const p of props) {
     const key = clark(p.ns, p.name);
     if (!handled.has(key)) dead[key] = p.children.length ? `x:${p.children.map(fragment).join('')}` : `t:${p.text}`;
+  }
+  if (!deadPropsFit(dead)) throw new DavError(507, 'more properties than a collection may hold', precondition.quotaNotExceeded());
+  // Counted, then made: two requests at once may both pass; the limit is about a client
+  // making collections by the hundred, and one too many does no harm.
+  const own = await ctx.deps.store.dav.listCollections('user', ctx.user.id, kind);
+  if (own.length >= MAX_COLLECTIONS_PER_HOME) {
+    throw new DavError(507, `a home holds at most ${MAX_COLLECTIONS_PER_HOME} ${kind === 'calendar' ? 'calendars' : 'address books'}`, precondition.quotaNotExceeded());
   }
   const description = find(kind === 'calendar' ? CALDAV : CARDDAV, kind === 'calendar' ? 'calendar-description' : 'addressbook-description');
   const color = find(APPLE, 'calendar-color')?.text.trim();

@@ -5,7 +5,7 @@ import type { DavRequest } from '../context.js';
 import { DavError, notFound, readOnly } from '../errors.js';
 import { readXml, sendXml } from '../http.js';
 import { multistatus, propEl, statusLine } from '../multistatus.js';
-import { liveProps } from '../props.js';
+import { deadPropsFit, liveProps } from '../props.js';
 import type { Resource } from '../resources.js';
 import { DAV, clark } from '../xml/names.js';
 import { children, is } from '../xml/parse.js';
@@ -24,6 +24,8 @@ export async function proppatch(ctx: DavRequest, res: Resource): Promise<void> {
   const props = { ...collection.props };
   const done: string[] = [];
   const refused: string[] = [];
+  /** Dead properties this request sets: those that take space (dav/limits.ts). */
+  const deadSet = new Set<string>();
   // Instructions apply in document order (RFC 4918 §14.23).
   for (const instruction of body.children) {
     const remove = is(instruction, DAV, 'remove');
@@ -41,8 +43,10 @@ export async function proppatch(ctx: DavRequest, res: Resource): Promise<void> {
         else patch[live.writable] = value;
       } else if (remove) {
         delete props[key];
+        deadSet.delete(key);
       } else {
         props[key] = prop.children.length ? `x:${prop.children.map(fragment).join('')}` : `t:${prop.text}`;
+        deadSet.add(key);
       }
       done.push(key);
     }
@@ -53,6 +57,11 @@ export async function proppatch(ctx: DavRequest, res: Resource): Promise<void> {
       el(DAV, 'propstat', el(DAV, 'prop', refused.map((k) => propEl(k))), el(DAV, 'status', statusLine(403)), el(DAV, 'error', el(DAV, 'cannot-modify-protected-property'))),
     ];
     if (done.length) propstats.push(el(DAV, 'propstat', el(DAV, 'prop', done.map((k) => propEl(k))), el(DAV, 'status', statusLine(424))));
+  } else if (!deadPropsFit(props, collection.props)) {
+    // RFC 4918 §9.2.1: 507 for the properties there is no room to record.
+    const others = [...new Set(done)].filter((k) => !deadSet.has(k));
+    propstats = [el(DAV, 'propstat', el(DAV, 'prop', [...deadSet].map((k) => propEl(k))), el(DAV, 'status', statusLine(507)))];
+    if (others.length) propstats.push(el(DAV, 'propstat', el(DAV, 'prop', others.map((k) => propEl(k))), el(DAV, 'status', statusLine(424))));
   } else {
     await ctx.deps.store.dav.updateCollection(collection.id, { ...patch, props });
     propstats = [el(DAV, 'propstat', el(DAV, 'prop', done.map((k) => propEl(k))), el(DAV, 'status', statusLine(200)))];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseXml, XmlRefused } from './parse.js';
+import { MAX_XML_DEPTH, parseXml, XmlRefused } from './parse.js';
 import { el, fragment, serialize } from './write.js';
 
 describe('parseXml', () => {
@@ -25,6 +25,23 @@ describe('parseXml', () => {
 
   test('refuses malformed documents and unbound prefixes', () => {
     for (const bad of ['<a>', '<a></b>', '<x:a/>', '', 'text', '<a/><b/>']) expect(() => parseXml(bad), bad).toThrow();
+  });
+
+  test('takes the deepest bodies clients send and refuses one level more', () => {
+    // calendar-query > filter > VCALENDAR > VEVENT > VALARM > prop-filter > param-filter > text-match.
+    const query = parseXml(`<C:calendar-query xmlns:C="urn:ietf:params:xml:ns:caldav"><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">
+      <C:comp-filter name="VALARM"><C:prop-filter name="ACTION"><C:param-filter name="X"><C:text-match>a</C:text-match></C:param-filter></C:prop-filter></C:comp-filter>
+      </C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`);
+    expect(query.children[0].children[0].children[0].children[0].children[0].children[0].children[0].text).toBe('a');
+    const nested = (levels: number) => '<a xmlns="urn:x">' + '<a>'.repeat(levels - 1) + '</a>'.repeat(levels);
+    expect(() => parseXml(nested(MAX_XML_DEPTH))).not.toThrow();
+    expect(() => parseXml(nested(MAX_XML_DEPTH + 1))).toThrow(XmlRefused);
+  });
+
+  test('stops reading at the first element past the depth limit', () => {
+    // Never closed: a parser that read to the end would report the unclosed tags instead
+    // (and pay for every level: saxes resolves namespaces by walking the open tags).
+    expect(() => parseXml('<a>'.repeat(20_000))).toThrow(XmlRefused);
   });
 });
 

@@ -1,9 +1,20 @@
 // Request bodies (PROPFIND, PROPPATCH, REPORT, MKCOL, MKCALENDAR) into a small namespace-
 // resolved tree. saxes is a strict, namespace-aware, non-validating parser; on top of it
 // we refuse any document type declaration, so that no entity is ever declared or expanded
-// (no XXE, no "billion laughs"): DAV bodies never need one.
+// (no XXE, no "billion laughs"): DAV bodies never need one. Nor do they need deep nesting,
+// which is refused too (MAX_XML_DEPTH).
 import { SaxesParser } from 'saxes';
 import { clark } from './names.js';
+
+/**
+ * Deepest element nesting accepted. The deepest CalDAV body is about 8 levels
+ * (calendar-query > filter > comp-filter VCALENDAR > VEVENT > VALARM > prop-filter >
+ * param-filter > text-match), a PROPPATCH puts a dead property's value at level 5. Past
+ * the limit: saxes looks every namespace prefix up through all the open elements
+ * (quadratic: 40,000 levels held the event loop ~20 s), and the tree's readers
+ * (filters.ts, write.ts fragment) recurse once per level, up to a RangeError.
+ */
+export const MAX_XML_DEPTH = 64;
 
 export interface XmlElement {
   ns: string;
@@ -25,6 +36,11 @@ export function parseXml(body: string): XmlElement {
   let failure: Error | null = null;
   parser.on('error', (err) => { failure ??= err; });
   parser.on('doctype', () => { failure ??= new XmlRefused('XML document type declarations are not accepted'); });
+  // Before saxes resolves the new element's namespace; thrown, so that write() stops here
+  // and nothing further is read.
+  parser.on('opentagstart', () => {
+    if (stack.length >= MAX_XML_DEPTH) throw new XmlRefused(`XML nested deeper than ${MAX_XML_DEPTH} levels is not accepted`);
+  });
   parser.on('opentag', (tag) => {
     const attrs: Record<string, string> = {};
     for (const a of Object.values(tag.attributes)) {

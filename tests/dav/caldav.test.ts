@@ -1,6 +1,7 @@
 // CalDAV and CardDAV reports over raw HTTP: calendar-query on a recurring event across a DST
 // change, multiget, expand, free-busy; addressbook-query and multiget; sync-collection.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MAX_REPORT_INSTANCES } from '../../dav/index.js';
 import { ics, startDav, vcard, type DavHarness } from './harness.js';
 
 let h: DavHarness;
@@ -133,6 +134,52 @@ describe('calendar-query with a recurring event', () => {
     const r = await h.request('REPORT', cal(), { as: alice, body: '<d:expand-property xmlns:d="DAV:"/>' });
     expect(r.status).toBe(403);
     expect(r.text).toContain('<D:supported-report/>');
+  });
+});
+
+describe('instances one REPORT may hand out', () => {
+  // Every second from 1 Dec 2026 10:00Z: the series alone fills MAX_REPORT_INSTANCES (the
+  // per-series cap is as large), so one more event in the range goes past it.
+  const coll = () => `/dav/calendars/${alice}/storm/`;
+  const expandQuery = (start: string, end: string) => `<c:calendar-query ${NS}><d:prop><d:getetag/><c:calendar-data><c:expand start="${start}" end="${end}"/></c:calendar-data></d:prop>
+    <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${start}" end="${end}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
+  const freeBusyQuery = (start: string, end: string) => `<c:free-busy-query ${NS}><c:time-range start="${start}" end="${end}"/></c:free-busy-query>`;
+
+  beforeAll(async () => {
+    expect((await h.request('MKCALENDAR', coll(), { as: alice })).status).toBe(201);
+    await put(`${coll()}storm.ics`, ics('storm@test', ['DTSTART:20261201T100000Z', 'DTEND:20261201T100001Z', 'RRULE:FREQ=SECONDLY;COUNT=999999999', 'SUMMARY:storm']));
+    await put(`${coll()}other.ics`, ics('other@test', ['DTSTART:20261215T100000Z', 'DTEND:20261215T110000Z', 'SUMMARY:other']));
+  });
+
+  test('expand past the limit is 403 number-of-matches-within-limits, in a query or a multiget', async () => {
+    const all = await h.request('REPORT', coll(), { as: alice, headers: { depth: '1' }, body: expandQuery('00010101T000000Z', '99991231T000000Z') });
+    expect(all.status).toBe(403);
+    expect(all.text).toContain('<D:number-of-matches-within-limits/>');
+    const multiget = `<c:calendar-multiget ${NS}><d:prop><c:calendar-data><c:expand start="20260101T000000Z" end="20270101T000000Z"/></c:calendar-data></d:prop>
+      <d:href>${coll()}storm.ics</d:href><d:href>${coll()}other.ics</d:href></c:calendar-multiget>`;
+    const r = await h.request('REPORT', coll(), { as: alice, body: multiget });
+    expect(r.status).toBe(403);
+    expect(r.text).toContain('<D:number-of-matches-within-limits/>');
+    // Each alone is within the limit.
+    const one = await h.request('REPORT', coll(), { as: alice, body: multiget.replace(/<d:href>[^<]*other\.ics<\/d:href>/, '') });
+    expect(one.status).toBe(207);
+    expect(one.text.match(/BEGIN:VEVENT/g)).toHaveLength(MAX_REPORT_INSTANCES);
+  });
+
+  test('expand over a range of ordinary size still answers every instance', async () => {
+    const r = await h.request('REPORT', coll(), { as: alice, headers: { depth: '1' }, body: expandQuery('20261201T100000Z', '20261201T100100Z') });
+    expect(r.status).toBe(207);
+    expect(r.text.match(/BEGIN:VEVENT/g)).toHaveLength(60);
+    expect(r.text).not.toContain('other.ics');
+  });
+
+  test('free-busy past the limit is 403 number-of-matches-within-limits; a day is answered', async () => {
+    const all = await h.request('REPORT', coll(), { as: alice, body: freeBusyQuery('20260101T000000Z', '20270101T000000Z') });
+    expect(all.status).toBe(403);
+    expect(all.text).toContain('<D:number-of-matches-within-limits/>');
+    const day = await h.request('REPORT', coll(), { as: alice, body: freeBusyQuery('20261215T000000Z', '20261216T000000Z') });
+    expect(day.status).toBe(200);
+    expect(day.text).toContain('FREEBUSY:20261215T100000Z/20261215T110000Z');
   });
 });
 

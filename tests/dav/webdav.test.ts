@@ -2,6 +2,7 @@
 // with ETags and conditions, COPY/MOVE, and every refusal a client can provoke.
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MAX_COLLECTIONS_PER_HOME, MAX_DEAD_PROPERTIES, MAX_DEAD_PROPERTY_BYTES } from '../../dav/index.js';
 import { DOMAIN, ics, propfindBody, startDav, vcard, type DavHarness } from './harness.js';
 
 let h: DavHarness;
@@ -209,6 +210,22 @@ describe('XML bodies', () => {
     const huge = `<propfind xmlns="DAV:"><prop>${'<displayname/>'.repeat(100_000)}</prop></propfind>`;
     expect((await h.request('PROPFIND', cal(), { as: alice, body: huge, headers: { depth: '0' } })).status).toBe(413);
   });
+
+  test('a body nested thousands of levels deep is 400, whichever method reads it', async () => {
+    const deep = (open: string, close: string, n = 5000) => open.repeat(n) + close.repeat(n);
+    const propfind = `<d:propfind xmlns:d="DAV:"><d:prop><x:p xmlns:x="urn:x">${deep('<x:b>', '</x:b>')}</x:p></d:prop></d:propfind>`;
+    const proppatch = `<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><x:p xmlns:x="urn:x">${deep('<x:b>', '</x:b>')}</x:p></d:prop></d:set></d:propertyupdate>`;
+    const query = `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR">${
+      deep('<c:comp-filter name="VEVENT">', '</c:comp-filter>')}</c:comp-filter></c:filter></c:calendar-query>`;
+    for (const [method, body] of [['PROPFIND', propfind], ['PROPPATCH', proppatch], ['REPORT', query]] as const) {
+      const r = await h.request(method, cal(), { as: alice, body, headers: { depth: '1' } });
+      expect(r.status, method).toBe(400);
+      expect(r.text).toMatch(/nested deeper than \d+ levels/);
+    }
+    const read = await h.request('PROPFIND', cal(), { as: alice, headers: { depth: '0' }, body: propfindBody('d:displayname').replace('<d:propfind ', '<d:propfind xmlns:x="urn:x" ').replace('</d:prop>', '<x:p/></d:prop>') });
+    expect(read.status).toBe(207);
+    expect(read.text).not.toContain('<b xmlns');
+  });
 });
 
 describe('collections', () => {
@@ -277,6 +294,134 @@ describe('collections', () => {
     const foreign = await h.request('COPY', `/dav/calendars/${alice}/archive/renamed.ics`, { as: alice, headers: { destination: `/dav/calendars/${bob}/default/x.ics` } });
     expect(foreign.status).toBe(409);
     expect((await h.request('GET', `/dav/calendars/${bob}/default/x.ics`, { as: bob })).status).toBe(404);
+  });
+});
+
+describe('conditions and headers', () => {
+  test('If-Match compares ETags strongly and takes a list (RFC 9110 §13.1.1)', async () => {
+    await h.request('MKCALENDAR', `/dav/calendars/${alice}/if-match/`, { as: alice });
+    const path = `/dav/calendars/${alice}/if-match/e.ics`;
+    const copyTo = `/dav/calendars/${alice}/archive-if-match/`;
+    await h.request('MKCALENDAR', copyTo, { as: alice });
+    const type = { 'content-type': 'text/calendar' };
+    const etag = (await h.request('PUT', path, { as: alice, body: ics('if-match@test'), headers: type })).headers.get('etag')!;
+    const changed = ics('if-match@test', ['DTSTART:20261203T100000Z', 'DTEND:20261203T110000Z', 'SUMMARY:Changed']);
+    // A weak tag never matches under the strong comparison, even with the right opaque value.
+    expect((await h.request('PUT', path, { as: alice, body: changed, headers: { ...type, 'if-match': `W/${etag}` } })).status).toBe(412);
+    expect((await h.request('DELETE', path, { as: alice, headers: { 'if-match': `W/${etag}` } })).status).toBe(412);
+    expect((await h.request('COPY', path, { as: alice, headers: { 'if-match': `W/${etag}`, destination: `${copyTo}e.ics` } })).status).toBe(412);
+    expect((await h.request('MOVE', path, { as: alice, headers: { 'if-match': `W/${etag}`, destination: `${copyTo}e.ics` } })).status).toBe(412);
+    expect((await h.request('GET', path, { as: alice })).headers.get('etag')).toBe(etag);
+    // A list matches when one of its tags does.
+    expect((await h.request('PUT', path, { as: alice, body: changed, headers: { ...type, 'if-match': '"a", "b"' } })).status).toBe(412);
+    const listed = await h.request('PUT', path, { as: alice, body: changed, headers: { ...type, 'if-match': `"other", ${etag}` } });
+    expect(listed.status).toBe(204);
+    const now = listed.headers.get('etag')!;
+    expect((await h.request('COPY', path, { as: alice, headers: { 'if-match': `"x", ${now}`, destination: `${copyTo}e.ics` } })).status).toBe(201);
+    expect((await h.request('DELETE', path, { as: alice, headers: { 'if-match': `"x",${now}` } })).status).toBe(204);
+    // If-None-Match keeps the weak comparison (RFC 9110 §13.1.2).
+    const copyEtag = (await h.request('GET', `${copyTo}e.ics`, { as: alice })).headers.get('etag')!;
+    expect((await h.request('GET', `${copyTo}e.ics`, { as: alice, headers: { 'if-none-match': `"x", W/${copyEtag}` } })).status).toBe(304);
+  });
+
+  test('COPY and MOVE: Overwrite other than T or F is 400, a Destination on another server 502', async () => {
+    const src = `${cal()}stays.ics`;
+    expect((await h.request('PUT', src, { as: alice, body: ics('stays@test'), headers: { 'content-type': 'text/calendar' } })).status).toBe(201);
+    await h.request('MKCALENDAR', `/dav/calendars/${alice}/elsewhere/`, { as: alice });
+    const dest = `/dav/calendars/${alice}/elsewhere/stays.ics`;
+    for (const method of ['COPY', 'MOVE']) {
+      for (const overwrite of ['maybe', 'TF', '0']) {
+        expect((await h.request(method, src, { as: alice, headers: { destination: dest, overwrite } })).status, `${method} Overwrite: ${overwrite}`).toBe(400);
+      }
+      for (const other of [`http://calendar.example.org${dest}`, `${h.base.replace('127.0.0.1', 'localhost')}${dest}`, `${h.base.replace(/:\d+$/, ':1')}${dest}`]) {
+        expect((await h.request(method, src, { as: alice, headers: { destination: other } })).status, `${method} to ${other}`).toBe(502);
+      }
+    }
+    expect((await h.request('GET', src, { as: alice })).status).toBe(200);
+    expect((await h.request('GET', dest, { as: alice })).status).toBe(404);
+    // The same server, spelt with its port or as a path, and a lower-case t.
+    expect((await h.request('COPY', src, { as: alice, headers: { destination: `${h.base}${dest}`, overwrite: 't' } })).status).toBe(201);
+    expect((await h.request('MOVE', src, { as: alice, headers: { destination: dest, overwrite: 'T' } })).status).toBe(204);
+  });
+});
+
+describe('limits', () => {
+  const update = (inner: string) => `<d:propertyupdate xmlns:d="DAV:" xmlns:x="urn:example:x">${inner}</d:propertyupdate>`;
+  const set = (props: string) => update(`<d:set><d:prop>${props}</d:prop></d:set>`);
+  const props = (n: number, from = 0, value = 'v') => Array.from({ length: n }, (_, i) => `<x:p${i + from}>${value}</x:p${i + from}>`).join('');
+  const statuses = (text: string) => [...text.matchAll(/<D:status>HTTP\/1.1 (\d+)/g)].map((m) => Number(m[1]));
+  const deadCount = async (slug: string, owner = alice) => {
+    const user = await h.store.accounts.getUserByAddress(owner);
+    return Object.keys((await h.store.dav.findCollection('user', user!.id, 'calendar', slug))!.props).length;
+  };
+
+  test('PROPPATCH past the dead-property limits: 507 for what it sets, 424 for the rest, nothing changed', async () => {
+    const coll = `/dav/calendars/${alice}/props/`;
+    expect((await h.request('MKCALENDAR', coll, { as: alice })).status).toBe(201);
+    const tooMany = await h.request('PROPPATCH', coll, { as: alice, body: set(`<d:displayname>Props</d:displayname>${props(MAX_DEAD_PROPERTIES + 1)}`) });
+    expect(tooMany.status).toBe(207);
+    expect(new Set(statuses(tooMany.text))).toEqual(new Set([507, 424]));
+    expect(tooMany.text).toMatch(/<D:prop><D:displayname\/><\/D:prop><D:status>HTTP\/1.1 424/);
+    expect(await deadCount('props')).toBe(0);
+    expect((await h.request('PROPFIND', coll, { as: alice, headers: { depth: '0' }, body: propfindBody('d:displayname') })).text).not.toContain('Props');
+
+    expect(statuses((await h.request('PROPPATCH', coll, { as: alice, body: set(props(MAX_DEAD_PROPERTIES)) })).text)).toEqual([200]);
+    expect(statuses((await h.request('PROPPATCH', coll, { as: alice, body: set(props(1, MAX_DEAD_PROPERTIES)) })).text)).toEqual([507]);
+    // Replacing a value or removing one stays possible at the limit.
+    expect(statuses((await h.request('PROPPATCH', coll, { as: alice, body: set(props(1, 0, 'w')) })).text)).toEqual([200]);
+    expect(statuses((await h.request('PROPPATCH', coll, { as: alice, body: update('<d:remove><d:prop><x:p1/></d:prop></d:remove>') })).text)).toEqual([200]);
+    expect(await deadCount('props')).toBe(MAX_DEAD_PROPERTIES - 1);
+    // Size: one value larger than the whole allowance.
+    const big = await h.request('PROPPATCH', coll, { as: alice, body: set(`<x:big>${'x'.repeat(MAX_DEAD_PROPERTY_BYTES)}</x:big>`) });
+    expect(statuses(big.text)).toEqual([507]);
+  });
+
+  test('a collection already past the limits (from before them) may still shrink, not grow', async () => {
+    const user = await h.store.accounts.getUserByAddress(alice);
+    const coll = await h.store.dav.createCollection({
+      ownerType: 'user', ownerId: user!.id, kind: 'calendar', slug: 'legacy', displayName: 'Legacy', description: '', color: null,
+      components: ['VEVENT'], props: Object.fromEntries(Array.from({ length: MAX_DEAD_PROPERTIES + 50 }, (_, i) => [`{urn:example:x}p${i}`, 't:value'])),
+    });
+    const path = `/dav/calendars/${alice}/legacy/`;
+    expect(statuses((await h.request('PROPPATCH', path, { as: alice, body: update('<d:remove><d:prop><x:p0/><x:p1/></d:prop></d:remove>') })).text)).toEqual([200]);
+    expect(statuses((await h.request('PROPPATCH', path, { as: alice, body: set('<x:p2>v</x:p2><d:displayname>Renamed</d:displayname>') })).text)).toEqual([200]);
+    expect(statuses((await h.request('PROPPATCH', path, { as: alice, body: set('<x:new>v</x:new>') })).text)).toEqual([507]);
+    expect(Object.keys((await h.store.dav.getCollection(coll.id))!.props)).toHaveLength(MAX_DEAD_PROPERTIES + 48);
+  });
+
+  test('MKCALENDAR and MKCOL with more dead properties than a collection may hold are 507', async () => {
+    const mk = await h.request('MKCALENDAR', `/dav/calendars/${alice}/crowded/`, {
+      as: alice, body: `<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:x="urn:example:x"><d:set><d:prop>${props(MAX_DEAD_PROPERTIES + 1)}</d:prop></d:set></c:mkcalendar>`,
+    });
+    expect(mk.status).toBe(507);
+    expect(mk.text).toContain('<D:quota-not-exceeded/>');
+    const mkcol = await h.request('MKCOL', `/dav/addressbooks/${alice}/crowded/`, {
+      as: alice, body: `<d:mkcol xmlns:d="DAV:" xmlns:cr="urn:ietf:params:xml:ns:carddav" xmlns:x="urn:example:x"><d:set><d:prop><d:resourcetype><d:collection/><cr:addressbook/></d:resourcetype><x:big>${'x'.repeat(MAX_DEAD_PROPERTY_BYTES)}</x:big></d:prop></d:set></d:mkcol>`,
+    });
+    expect(mkcol.status).toBe(507);
+    expect((await h.request('PROPFIND', `/dav/calendars/${alice}/crowded/`, { as: alice, headers: { depth: '0' } })).status).toBe(404);
+    expect((await h.request('PROPFIND', `/dav/addressbooks/${alice}/crowded/`, { as: alice, headers: { depth: '0' } })).status).toBe(404);
+  });
+
+  test('a home holds at most MAX_COLLECTIONS_PER_HOME collections of its own: then 507 quota-not-exceeded', async () => {
+    const carol = await h.user('carol');
+    const user = await h.store.accounts.getUserByAddress(carol);
+    const own = (await h.store.dav.listCollections('user', user!.id, 'calendar')).length;
+    for (let i = own; i < MAX_COLLECTIONS_PER_HOME; i++) {
+      await h.store.dav.createCollection({ ownerType: 'user', ownerId: user!.id, kind: 'calendar', slug: `c${i}`, displayName: `C${i}`, description: '', color: null, components: ['VEVENT'], props: {} });
+    }
+    const refused = await h.request('MKCALENDAR', `/dav/calendars/${carol}/one-more/`, { as: carol });
+    expect(refused.status).toBe(507);
+    expect(refused.text).toContain('<D:quota-not-exceeded/>');
+    expect((await h.request('MKCOL', `/dav/calendars/${carol}/one-more/`, {
+      as: carol, body: '<d:mkcol xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:resourcetype><d:collection/><c:calendar/></d:resourcetype></d:prop></d:set></d:mkcol>',
+    })).status).toBe(507);
+    // The address book home counts on its own.
+    expect((await h.request('MKCOL', `/dav/addressbooks/${carol}/classes/`, {
+      as: carol, body: '<d:mkcol xmlns:d="DAV:" xmlns:cr="urn:ietf:params:xml:ns:carddav"><d:set><d:prop><d:resourcetype><d:collection/><cr:addressbook/></d:resourcetype></d:prop></d:set></d:mkcol>',
+    })).status).toBe(201);
+    expect((await h.request('DELETE', `/dav/calendars/${carol}/c${MAX_COLLECTIONS_PER_HOME - 1}/`, { as: carol })).status).toBe(204);
+    expect((await h.request('MKCALENDAR', `/dav/calendars/${carol}/one-more/`, { as: carol })).status).toBe(201);
   });
 });
 
