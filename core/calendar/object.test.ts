@@ -140,6 +140,16 @@ describe('parseCalendarObject: invalid data', () => {
     invalid(todo('DTSTART:20260105T090000Z\nDUE:20260104T090000Z'), /DUE is before DTSTART/);
   });
 
+  it('refuses an end past year 9999, however it is reached', () => {
+    // Past what a Date holds: every reader of the stored object failed on it.
+    invalid(event('DTSTART:20261201T100000Z\nDURATION:P99999999W'), /date out of range/);
+    invalid(event('DTSTART:99991231T230000Z\nDURATION:PT2H'), /date out of range/);
+    invalid(event('DTSTART;VALUE=DATE:99990101\nRRULE:FREQ=YEARLY;COUNT=2'), /date out of range/);
+    expect(iso(parseCalendarObject(event('DTSTART:99991231T220000Z\nDURATION:PT1H')).lastEnd)).toBe('9999-12-31T23:00:00.000Z');
+    expect(iso(parseCalendarObject(event('DTSTART;VALUE=DATE:99991231')).lastEnd)).toBe('+010000-01-01T00:00:00.000Z');
+    expect(iso(parseCalendarObject(event('DTSTART:20261201T100000Z\nDURATION:P400000W')).lastEnd)).toBe('9693-01-20T10:00:00.000Z');
+  });
+
   it('refuses malformed dates and rules', () => {
     invalid(event('DTSTART:20261345T250000Z'), /DTSTART|invalid/i);
     invalid(event('DTSTART:yesterday'), /DTSTART|invalid|parsed/i);

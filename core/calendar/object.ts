@@ -6,6 +6,10 @@ import { allInstances, mainComponents, type MainType } from './instances.js';
 import type { CalendarAttendee, ParsedCalendarObject } from './types.js';
 
 const TIME_PROPS = ['dtstart', 'dtend', 'due', 'recurrence-id', 'dtstamp', 'created', 'last-modified', 'completed'];
+/** iCalendar writes years in four digits (checkTime). An end computed from a DURATION can lie
+ *  far beyond (P99999999W: past what a JS Date holds), and every reader of the stored object
+ *  then fails on an invalid date. */
+const YEAR_10000 = Date.UTC(10000, 0, 1);
 
 /** "mailto:Ana@Example.org" -> "Ana@Example.org"; other URIs are returned as they are. */
 export function calAddress(value: string): string {
@@ -83,7 +87,7 @@ function parse(text: string, maxBytes: number | undefined): ParsedCalendarObject
     const s = inst.start ?? inst.end;
     const e = inst.end ?? inst.start;
     if (s === null || e === null) continue;
-    if (!Number.isFinite(s) || !Number.isFinite(e)) throw new Invalid('date out of range');
+    if (!Number.isFinite(s) || !Number.isFinite(e) || s >= YEAR_10000 || e > YEAR_10000) throw new Invalid('date out of range');
     dated = true;
     firstStart = firstStart === null ? s : Math.min(firstStart, s);
     lastEnd = lastEnd === null ? e : Math.max(lastEnd, e);

@@ -135,6 +135,14 @@ describe('analyzeMessage: text', () => {
     expect(mixed.search.body).toBe('Bonjour à tous');
   });
 
+  it('turns HTML nested too deep for html-to-text into its flat text, at once', () => {
+    const start = performance.now();
+    const deep = analyzeNow(crlf(['Content-Type: text/html', '', `${'<b><i>'.repeat(50_000)}piège caché${'</i></b>'.repeat(10)}`]));
+    // html-to-text took seconds here, on the MX thread.
+    expect(performance.now() - start).toBeLessThan(1000);
+    expect(deep.search.body).toBe('piège caché');
+  });
+
   it('introduces an inline message/rfc822 with its header fields; an attached one is an attachment', () => {
     const part = (disposition: string) => crlf([
       'Content-Type: multipart/mixed; boundary=zz',

@@ -9,6 +9,7 @@
 // is no plain text. mailparser is a stream: under load, its yielding to the event loop at each
 // chunk cost more time than the parsing itself.
 import { convert as htmlToText } from 'html-to-text';
+import { flatText, htmlTooComplex } from './html-text.js';
 import libmime from 'libmime';
 import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import addressparser from 'nodemailer/lib/addressparser';
@@ -361,6 +362,9 @@ function embeddedHeading(h: Headers): string {
 
 function htmlAsText(html: string): string {
   if (html.length > MAX_HTML_TO_TEXT) return '';
+  // html-to-text is quadratic in the nesting depth (html-text.ts): on the MX thread, one
+  // message of nested tags held every inbound session for seconds.
+  if (htmlTooComplex(html)) return flatText(html);
   try {
     return htmlToText(html, { limits: { maxDepth: MAX_HTML_DEPTH } });
   } catch {

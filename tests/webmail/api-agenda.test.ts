@@ -85,6 +85,61 @@ describe('agenda', () => {
     expect(allDay.body).toMatchObject({ allDay: true, start: '2026-03-10T00:00:00.000Z', end: '2026-03-11T00:00:00.000Z' });
   });
 
+  it('lists the other events when one stored before validation ends past what a date holds', async () => {
+    // Accepted by CalDAV PUT before core refused it: every agenda showing this calendar was a 500.
+    const bomb = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:dur-bomb\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T100000Z\r\nDURATION:P99999999W\r\nSUMMARY:Bombe\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
+    await t.store.dav.putItem(groupCal, { name: 'dur.ics', uid: 'dur-bomb', componentType: 'VEVENT', firstStart: new Date('2026-12-01T10:00:00Z'), lastEnd: null, data: bomb });
+    const other = await alice.post(`/api/calendars/${groupCal}/events`, { summary: 'Conseil', start: '2026-12-03T16:00:00Z', end: '2026-12-03T17:00:00Z' });
+    expect(other.status).toBe(201);
+    for (const range of ['start=2026-11-01T00:00:00Z&end=2026-12-31T00:00:00Z', 'start=2030-01-01T00:00:00Z&end=2030-12-31T00:00:00Z']) {
+      const list = await alice.get(`/api/calendars/${groupCal}/events?${range}`);
+      expect(list.status).toBe(200);
+      expect(list.body.events.find((e: any) => e.uid === 'dur-bomb')).toMatchObject({ start: '2026-12-01T10:00:00.000Z', end: '9999-12-31T23:59:59.999Z' });
+    }
+    const december = await alice.get(`/api/calendars/${groupCal}/events?start=2026-12-01T00:00:00Z&end=2026-12-31T00:00:00Z`);
+    expect(december.body.events.map((e: any) => e.summary)).toEqual(['Bombe', 'Conseil']);
+    const one = await alice.get(`/api/calendars/${groupCal}/events/dur.ics`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ summary: 'Bombe', start: '2026-12-01T10:00:00.000Z', end: '9999-12-31T23:59:59.999Z' });
+    // It can be put right, or removed, from the webmail.
+    const fixed = await alice.request('PUT', `/api/calendars/${groupCal}/events/dur.ics`, { summary: 'Bombe', start: '2026-12-01T10:00:00Z', end: '2026-12-01T11:00:00Z' });
+    expect(fixed.body).toMatchObject({ end: '2026-12-01T11:00:00.000Z' });
+    for (const name of ['dur.ics', other.body.name]) expect((await alice.request('DELETE', `/api/calendars/${groupCal}/events/${name}`)).status).toBe(204);
+  });
+
+  it('opens mailed invitations whose time zone or length would hang the server, without their dates', async () => {
+    // Any sender: a VTIMEZONE with a SECONDLY rule made ical.js loop for ever on opening the
+    // message; a DURATION of P999999999W took it ten seconds.
+    const evilZone = ['BEGIN:VTIMEZONE', 'TZID:Evil/Zone', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'RRULE:FREQ=SECONDLY',
+      'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0100', 'END:STANDARD', 'END:VTIMEZONE'];
+    const invitation = (uid: string, lines: string[], extra: string[] = []) => [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//x//EN', 'METHOD:REQUEST', ...extra, 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260101T000000Z', ...lines,
+      'SUMMARY:Piège', 'ORGANIZER:mailto:intrus@ailleurs.example', `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${BOB}`, 'END:VEVENT', 'END:VCALENDAR', '',
+    ].join('\r\n');
+    const traps = [
+      invitation('zone', ['DTSTART;TZID=Evil/Zone:20261201T100000', 'DTEND;TZID=Evil/Zone:20261201T110000'], evilZone),
+      invitation('long', ['DTSTART:20261201T100000Z', 'DURATION:P999999999W']),
+    ];
+    const mx = nodemailer.createTransport({ host: '127.0.0.1', port: t.port('smtp'), tls: { rejectUnauthorized: false }, name: 'client.ailleurs.example' });
+    for (const [i, content] of traps.entries()) {
+      await mx.sendMail({ from: 'intrus@ailleurs.example', to: BOB, subject: `Piège ${i}`, text: 'invitation', icalEvent: { method: 'REQUEST', content } });
+    }
+    mx.close();
+    for (let i = 0; i < traps.length; i++) {
+      const inbox = await eventually(async () => {
+        const box = await inboxOf(bob);
+        return box.messages.some((m) => m.subject === `Piège ${i}`) ? box : null;
+      });
+      const mail = inbox.messages.find((m) => m.subject === `Piège ${i}`);
+      const started = performance.now();
+      const view = await bob.get(`/api/mailboxes/${inbox.id}/messages/${mail.uid}?peek=1`);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(view.body.invitation).toMatchObject({ method: 'REQUEST', summary: 'Piège', start: null, end: null, partstat: 'NEEDS-ACTION' });
+      const answer = await bob.post('/api/messages/invitation', { mailboxId: inbox.id, uid: mail.uid, answer: 'ACCEPTED' });
+      expect(answer.body).toMatchObject({ code: 'invalid' });
+    }
+  });
+
   it('sends invitations by mail; the attendee accepts from the message and the organizer gets the answer', async () => {
     const created = await alice.post(`/api/calendars/${aliceCal}/events`, {
       summary: 'Jury du brevet', start: '2026-06-20T08:00:00Z', end: '2026-06-20T12:00:00Z', attendees: [BOB],

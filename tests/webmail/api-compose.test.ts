@@ -116,6 +116,24 @@ describe('sending', () => {
     expect((await box(alice, 'Sent')).total).toBe(sentBefore);
   });
 
+  it('refuses an address entry holding a line break or several addresses, naming the field', async () => {
+    // addressparser read the entry as a header: the message went to carol, and not to bob.
+    const queuedBefore = (await t.store.queue.list()).length;
+    const sentBefore = (await box(alice, 'Sent')).total;
+    for (const [field, entry] of [
+      ['to', `${BOB}\r\nBcc: carol@other.example`], ['cc', `${BOB}\nBcc: carol@other.example`], ['bcc', `Bob\r <${BOB}>`],
+      ['to', `${BOB}, carol@other.example`], ['cc', `Classe: ${BOB}, carol@other.example;`],
+    ]) {
+      const r = await alice.post('/api/send', { to: [BOB], [field]: [entry], subject: 'x', text: 'x' });
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ code: 'invalid', field });
+      expect((await alice.post('/api/drafts', { [field]: [entry], subject: 'x', text: 'x' })).body).toMatchObject({ code: 'invalid', field });
+    }
+    expect((await t.store.queue.list()).length).toBe(queuedBefore);
+    expect((await box(alice, 'Sent')).total).toBe(sentBefore);
+    expect((await alice.post('/api/send', { to: [`"Hélène, Bob" <${BOB}>`, ''], subject: 'x', text: 'x' })).status).toBe(200);
+  });
+
   it('queues mail for other domains (remote delivery is the outbound worker\'s job)', async () => {
     const r = await alice.post('/api/send', { to: ['parent@famille.example'], subject: 'Sortie', text: 'Bonjour' });
     expect(r.status).toBe(200);

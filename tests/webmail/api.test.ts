@@ -1,10 +1,11 @@
 // The webmail API over HTTP against the real server: sessions and CSRF, folders, the message
 // list, reading (sanitized HTML, attachments, authentication verdict), and the actions.
 import https from 'node:https';
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../server-harness.js';
-import { WebClient } from './api-client.js';
+import { eventually, WebClient } from './api-client.js';
 import { ALICE, BOB, DOMAIN, append, hostileMessage, plain, provision } from './api-fixtures.js';
 
 let t: TestServer;
@@ -157,6 +158,65 @@ describe('sessions', () => {
     const wrongMethod = await alice.request('PUT', '/api/mailboxes', {});
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toMatch(/GET/);
+  });
+});
+
+/** Opens a POST on a raw connection, sends `head` headers and `body`, and resolves with the
+ *  status line of the answer as soon as it comes (or null if the server closes without one). */
+function rawPost(path: string, head: string, body: (socket: net.Socket) => void): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect(t.port('http'), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => {
+      answer += d.toString('latin1');
+      const status = /^HTTP\/1\.1 \d{3}/.exec(answer);
+      if (status) {
+        resolve(status[0]);
+        socket.destroy();
+      }
+    });
+    // The server may close while we are still sending.
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(null));
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${head}\r\n`);
+    body(socket);
+  });
+}
+
+describe('request bodies', () => {
+  it('refuses a login with a large body as it streams in (413), and keeps serving', async () => {
+    const declared = await new WebClient(base).request('POST', '/api/session', undefined, { raw: JSON.stringify({ address: ALICE, password: 'x'.repeat(1024 * 1024) }) });
+    expect(declared.status).toBe(413);
+    expect(declared.body.code).toBe('too_large');
+    // Chunked, and never ended: the answer cannot wait for the end of the body.
+    const chunk = `${(64 * 1024).toString(16)}\r\n${'x'.repeat(64 * 1024)}\r\n`;
+    const streamed = await rawPost('/api/session', 'Transfer-Encoding: chunked\r\n', (socket) => {
+      for (let i = 0; i < 16; i++) socket.write(chunk);
+    });
+    expect(streamed).toBe('HTTP/1.1 413');
+    expect((await new WebClient(base).login(ALICE, TEST_PASSWORD)).status).toBe(200);
+  });
+
+  it('takes large bodies only where a message or long text goes', async () => {
+    const text = 'x'.repeat(200 * 1024);
+    expect((await alice.post('/api/mailboxes', { name: text })).status).toBe(413);
+    expect((await alice.post('/api/messages/flags', { mailboxId: 'x', uids: [1], add: [text] })).status).toBe(413);
+    expect((await alice.post('/api/drafts', { subject: 'long', text })).status).toBe(200);
+    // The longest settings there are, in a script of 3 bytes a character: about 90 KB.
+    const settings = await alice.request('PUT', '/api/settings', { signature: '署'.repeat(10_000), autoReply: { enabled: false, text: '名'.repeat(20_000) } });
+    expect(settings.status).toBe(200);
+    expect(settings.body.signature).toHaveLength(10_000);
+  });
+
+  it('logs a request dropped in the middle of its body at debug level, not as a fault', async () => {
+    const before = t.logs().length;
+    const dropped = await rawPost('/api/session', 'Content-Length: 1000\r\n', (socket) => {
+      socket.write('{"address":', () => setTimeout(() => socket.destroy(), 50));
+    });
+    expect(dropped).toBeNull();
+    const logged = await eventually(() => t.logs().slice(before).split('\n').find((l) => l.includes('client closed the request')));
+    expect(JSON.parse(logged)).toMatchObject({ level: 20, method: 'POST', path: '/api/session' });
+    expect(t.logs().slice(before)).not.toContain('webmail API request failed');
   });
 });
 
@@ -323,6 +383,25 @@ describe('message list and reading', () => {
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(image.headers.get('content-disposition')).toMatch(/^inline/);
     expect((await alice.get(`/api/mailboxes/${mailboxId}/messages/${uid}/parts/9.9`)).status).toBe(404);
+  });
+
+  it('shows HTML nested too deep as its text, without holding the server', async () => {
+    // 300 KB that held every listener 5 s; "<p><li>" got past mailparser's own depth check.
+    for (const opener of ['<b><i>', '<p><li>']) {
+      const raw = Buffer.from([
+        'From: Carla <carla@ailleurs.example>', `To: ${ALICE}`, `Subject: profond ${opener}`, 'MIME-Version: 1.0',
+        'Content-Type: text/html; charset=utf-8', '', `${opener.repeat(50_000)}<script>alert(1)</script>Bonjour &amp; au revoir`, '',
+      ].join('\r\n'));
+      const { mailboxId, uid } = await append(t.store, ALICE, 'INBOX', raw);
+      const started = performance.now();
+      const r = await alice.get(`/api/mailboxes/${mailboxId}/messages/${uid}?peek=1`);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ text: 'Bonjour & au revoir', html: '<pre style="white-space:pre-wrap">Bonjour &#38; au revoir</pre>' });
+      const frame = await alice.get(`/api/mailboxes/${mailboxId}/messages/${uid}/body.html`);
+      expect(frame.text).toContain('<body><pre style="white-space:pre-wrap">Bonjour &#38; au revoir</pre></body>');
+      expect(frame.text).not.toMatch(/<script|<b>|<li>/);
+    }
   });
 
   it('tells apart mail that passed, failed DMARC, or wears a local address from outside', async () => {

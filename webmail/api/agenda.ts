@@ -109,22 +109,44 @@ function serialize(root: Component): string {
   return root.toString().replace(/\r?\n/g, '\r\n') + '\r\n';
 }
 
+/**
+ * A date as ISO text, or null past the last instant a Date holds. Objects stored before core
+ * refused them can end there (DTSTART + DURATION:P99999999W): such an end is shown as the last
+ * instant iCalendar can write, rather than failing the agenda of all who share the calendar.
+ */
+function iso(ms: number): string | null {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+const LAST_INSTANT = '9999-12-31T23:59:59.999Z';
+
+type Time = InstanceType<typeof ICAL.Time>;
+
+/** A VEVENT's end: DTEND, else DTSTART + DURATION, else a day for a date and nothing for a
+ *  date-time (RFC 5545 §3.6.1). Reckoned in milliseconds, as core does: ical.js moves a Time
+ *  month by month, and took a second for DURATION:P99999999W, ten for P999999999W. */
+function endOf(e: Component, start: Time): string {
+  const dtend = e.getFirstPropertyValue('dtend') as Time | null;
+  const duration = e.getFirstPropertyValue('duration') as InstanceType<typeof ICAL.Duration> | null;
+  const length = dtend ? (dtend.toUnixTime() - start.toUnixTime()) * 1000
+    : duration ? duration.toSeconds() * 1000
+      : start.isDate ? 86_400_000 : 0;
+  return iso(start.toJSDate().getTime() + length) ?? LAST_INSTANT;
+}
+
 function eventJson(calendarId: string, name: string, etag: string, data: string) {
   const root = new ICAL.Component(ICAL.parse(data));
   const e = masterOf(root);
   const text = (p: string) => { const v = e.getFirstPropertyValue(p); return v === null || v === undefined ? '' : String(v); };
-  const start = e.getFirstPropertyValue('dtstart') as InstanceType<typeof ICAL.Time> | null;
-  const endProp = e.getFirstPropertyValue('dtend') as InstanceType<typeof ICAL.Time> | null;
-  const event = new ICAL.Event(e);
-  const end = endProp ?? (start ? event.endDate : null);
+  const start = e.getFirstPropertyValue('dtstart') as Time | null;
   return {
     calendarId, name, etag,
     uid: text('uid'),
     summary: text('summary'),
     location: text('location'),
     description: text('description'),
-    start: start ? start.toJSDate().toISOString() : null,
-    end: end ? end.toJSDate().toISOString() : null,
+    start: start ? iso(start.toJSDate().getTime()) : null,
+    end: start ? endOf(e, start) : null,
     allDay: start?.isDate ?? false,
     recurring: e.hasProperty('rrule') || e.hasProperty('rdate'),
     organizer: e.hasProperty('organizer') ? String(e.getFirstPropertyValue('organizer')).replace(/^mailto:/i, '') : null,
@@ -157,6 +179,17 @@ async function sendPlanned(ctx: AuthedContext, steps: ItipPlanStep[], text: stri
 function describe(input: EventInput): string {
   const when = input.allDay ? input.start.toISOString().slice(0, 10) : `${input.start.toISOString()} – ${input.end.toISOString()}`;
   return [input.summary, when, input.location, input.description].filter(Boolean).join('\n');
+}
+
+/** The stored version to plan mails from, or null (as if the event were new) when core reads it
+ *  no more: an object stored before a rule was added must stay editable, so as to put it right. */
+function readable(data: string): string | null {
+  try {
+    parseCalendarObject(data);
+    return data;
+  } catch {
+    return null;
+  }
 }
 
 async function store(ctx: AuthedContext, calendar: DavCollection, name: string, data: string, conditions: { ifMatch?: string; ifNoneMatch?: '*' }) {
@@ -203,6 +236,19 @@ export function calendarPart(parsed: ParsedMessage): string | null {
   return part ? part.content.toString('utf8') : null;
 }
 
+/** Whether core takes the object as it would a stored event (METHOD aside): its bounds on
+ *  time zones and dates make it safe to reckon times with ical.js. */
+function checkedByCore(root: Component): boolean {
+  const copy = new ICAL.Component(JSON.parse(JSON.stringify(root.toJSON())));
+  copy.removeAllProperties('method');
+  try {
+    parseCalendarObject(serialize(copy));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What the message view shows of an invitation, with the user's current answer. */
 export function invitationJson(ics: string, userAddress: string) {
   try {
@@ -211,14 +257,15 @@ export function invitationJson(ics: string, userAddress: string) {
     if (!method) return null;
     const e = masterOf(root);
     const me = e.getAllProperties('attendee').find((p) => String(p.getFirstValue()).replace(/^mailto:/i, '').toLowerCase() === userAddress);
-    const start = e.getFirstPropertyValue('dtstart') as InstanceType<typeof ICAL.Time> | null;
-    const event = new ICAL.Event(e);
+    // Anyone can mail an invitation: its dates are read only from data core accepts (opening
+    // one whose VTIMEZONE has a SECONDLY rule made ical.js loop for ever).
+    const start = checkedByCore(root) ? e.getFirstPropertyValue('dtstart') as Time | null : null;
     return {
       method,
       uid: String(e.getFirstPropertyValue('uid') ?? ''),
       summary: String(e.getFirstPropertyValue('summary') ?? ''),
       start: start ? start.toJSDate().toISOString() : null,
-      end: start ? event.endDate.toJSDate().toISOString() : null,
+      end: start ? endOf(e, start) : null,
       allDay: start?.isDate ?? false,
       organizer: e.hasProperty('organizer') ? String(e.getFirstPropertyValue('organizer')).replace(/^mailto:/i, '') : null,
       partstat: me ? String(me.getFirstParameter('partstat') ?? 'NEEDS-ACTION').toUpperCase() : null,
@@ -322,7 +369,11 @@ export function agendaRoutes(reader: MessageReader): ApiRoute[] {
         const items = await ctx.deps.store.dav.listItems(calendar.id, { componentType: 'VEVENT', range: { start, end } });
         const occurrences = listOccurrences(items.map((i) => ({ name: i.name, data: i.data })), { start, end });
         sendJson(ctx.res, 200, {
-          events: occurrences.map((o) => ({ calendarId: calendar.id, name: o.name, uid: o.uid, summary: o.summary ?? '', start: o.start.toISOString(), end: o.end.toISOString(), allDay: o.allDay, recurrenceId: o.recurrenceId })),
+          events: occurrences.flatMap((o) => {
+            // A start no Date holds cannot be placed on the agenda.
+            const start = iso(o.start.getTime());
+            return start ? [{ calendarId: calendar.id, name: o.name, uid: o.uid, summary: o.summary ?? '', start, end: iso(o.end.getTime()) ?? LAST_INSTANT, allDay: o.allDay, recurrenceId: o.recurrenceId }] : [];
+          }),
         });
       },
     },
@@ -336,7 +387,7 @@ export function agendaRoutes(reader: MessageReader): ApiRoute[] {
       },
     },
     {
-      method: 'POST', path: '/calendars/:id/events',
+      method: 'POST', path: '/calendars/:id/events', body: 'text',
       async handler(ctx) {
         const calendar = await ownCalendar(ctx, ctx.params.id);
         const input = readEvent(await ctx.body());
@@ -356,7 +407,7 @@ export function agendaRoutes(reader: MessageReader): ApiRoute[] {
       },
     },
     {
-      method: 'PUT', path: '/calendars/:id/events/:name',
+      method: 'PUT', path: '/calendars/:id/events/:name', body: 'text',
       async handler(ctx) {
         const calendar = await ownCalendar(ctx, ctx.params.id);
         const body = await ctx.body();
@@ -375,7 +426,7 @@ export function agendaRoutes(reader: MessageReader): ApiRoute[] {
         const saved = target
           ? await relocate(ctx, calendar, target, item, data, etag ?? item.etag)
           : await store(ctx, calendar, item.name, data, { ifMatch: etag ?? item.etag });
-        const invitations = await sendPlanned(ctx, planItip(ctx.user.address, item.data, data), describe(input));
+        const invitations = await sendPlanned(ctx, planItip(ctx.user.address, readable(item.data), data), describe(input));
         sendJson(ctx.res, 200, { ...eventJson(target?.id ?? calendar.id, saved.name, saved.etag, saved.data), invitations });
       },
     },

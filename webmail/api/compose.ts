@@ -30,15 +30,18 @@ interface Draft {
 const ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.?[^\s@<>()",;:]*$/;
 const MESSAGE_ID = /^<?([^<>\s]{1,250})>?$/;
 
+/** One address per entry, as the app sends them. addressparser reads a whole header: given
+ *  "bob@x\r\nBcc: carol@y" it returns carol alone, who would get the message instead of bob. */
 function recipients(body: Record<string, unknown>, field: string) {
   const out: { name: string; address: string }[] = [];
   for (const entry of strList(body, field, 1000)) {
+    if (entry.trim() === '') continue;
+    if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(entry)) throw Errors.invalid(`"${field}" has an entry with a line break or a control character`, field);
     const parsed = addressparser(entry, { flatten: true }) as { name: string; address: string }[];
-    if (parsed.length === 0 && entry.trim() !== '') throw Errors.invalid(`"${entry}" is not an address`, field);
-    for (const a of parsed) {
-      if (!ADDRESS.test(a.address ?? '')) throw Errors.invalid(`"${entry}" is not an address`, field);
-      out.push({ name: a.name ?? '', address: a.address });
-    }
+    if (parsed.length > 1) throw Errors.invalid(`"${entry}" holds several addresses: give one per entry`, field);
+    const [a] = parsed;
+    if (!a || !ADDRESS.test(a.address ?? '')) throw Errors.invalid(`"${entry}" is not an address`, field);
+    out.push({ name: a.name ?? '', address: a.address });
   }
   return out;
 }
@@ -143,7 +146,7 @@ function checkSize(ctx: AuthedContext, raw: Buffer) {
 export function composeRoutes(): ApiRoute[] {
   return [
     {
-      method: 'POST', path: '/send',
+      method: 'POST', path: '/send', body: 'message',
       async handler(ctx) {
         const draft = await readDraft(ctx);
         const envelope = [...new Set([...draft.to, ...draft.cc, ...draft.bcc].map((a) => a.address.toLowerCase()))];
@@ -184,7 +187,7 @@ export function composeRoutes(): ApiRoute[] {
       },
     },
     {
-      method: 'POST', path: '/drafts',
+      method: 'POST', path: '/drafts', body: 'message',
       async handler(ctx) {
         const draft = await readDraft(ctx);
         const drafts = await specialMailbox(ctx, '\\Drafts');

@@ -13,7 +13,7 @@ export interface WebmailDeps {
   log: Logger;
   /** Our host name: only Authentication-Results in this name are trusted. */
   hostname: string;
-  /** Largest message; the JSON body limit follows from it (base64 attachments). */
+  /** Largest message; the body limit of the routes that carry one follows from it (base64 attachments). */
   maxMessageBytes: number;
   sessionIdleMinutes: number;
   sessionMaxHours: number;

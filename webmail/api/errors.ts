@@ -16,6 +16,14 @@ export class ApiError extends Error {
   }
 }
 
+/** The client went away before its request was read: no one to answer, and no fault of ours
+ *  (anyone could fill the log with error lines by opening requests and dropping them). */
+export class ClientGone extends Error {
+  constructor(cause?: unknown) {
+    super('the client closed the connection before the request was read', { cause });
+  }
+}
+
 export const Errors = {
   badRequest: (message: string, field?: string) => new ApiError(400, 'bad_request', message, field ? { field } : {}),
   invalid: (message: string, field?: string) => new ApiError(400, 'invalid', message, field ? { field } : {}),
@@ -64,6 +72,11 @@ export function toApiError(err: unknown): ApiError | null {
 
 /** Answers with the error; a real fault is logged once, here, and shown as a bare 500. */
 export function sendError(res: ServerResponse, err: unknown, log: Logger, context: Record<string, unknown>): void {
+  if (err instanceof ClientGone) {
+    log.debug({ ...context, reason: (err.cause as Error | undefined)?.message }, 'client closed the request');
+    res.destroy();
+    return;
+  }
   const api = toApiError(err);
   if (!api) log.error({ err, ...context }, 'webmail API request failed');
   else if (api.status >= 500) log.warn({ code: api.code, ...context }, api.message);

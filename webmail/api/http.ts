@@ -2,14 +2,15 @@
 // parameters read with checks.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { Errors, jsonHeaders } from './errors.js';
+import { ClientGone, Errors, jsonHeaders } from './errors.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...jsonHeaders(), ...headers }).end(status === 204 ? undefined : JSON.stringify(body));
 }
 
 /** Reads a JSON body. 415 unless application/json, 413 past `limit` (the connection is then
- *  closed rather than read to the end), 400 if it does not parse or is not an object. */
+ *  closed rather than read to the end), 400 if it does not parse or is not an object,
+ *  ClientGone if the client drops the request before its end. */
 export async function readJson(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Record<string, unknown>> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') throw Errors.unsupportedMediaType();
@@ -18,6 +19,8 @@ export async function readJson(req: IncomingMessage, res: ServerResponse, limit:
     res.setHeader('connection', 'close');
     throw Errors.tooLarge(limit);
   }
+  // A request dropped before the handler asked for its body emits nothing more.
+  if (req.destroyed) throw new ClientGone();
   const chunks: Buffer[] = [];
   let size = 0;
   await new Promise<void>((resolve, reject) => {
@@ -34,7 +37,9 @@ export async function readJson(req: IncomingMessage, res: ServerResponse, limit:
     };
     req.on('data', onData);
     req.once('end', resolve);
-    req.once('error', reject);
+    // The request stream fails only when its connection does (reset, closed mid-body).
+    req.once('error', (err) => reject(new ClientGone(err)));
+    req.once('close', () => reject(new ClientGone()));
   });
   let value: unknown;
   try {

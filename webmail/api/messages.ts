@@ -12,7 +12,7 @@ import { queryEnum, queryInt, sendJson } from './http.js';
 import { ownMailbox } from './mailboxes.js';
 import type { MessageReader, ParsedMessage } from './parsed.js';
 import type { ApiRoute } from './router.js';
-import { mailDocument, mailDocumentCsp, sanitizeMailHtml } from './sanitize.js';
+import { mailDocument, mailDocumentCsp, sanitizeMailHtml, textFragment } from './sanitize.js';
 import { listItem, summaryOf } from './summary.js';
 import { sendThreadPage, threadRoutes } from './threads.js';
 
@@ -61,6 +61,7 @@ function sanitized(parsed: ParsedMessage, mailbox: Mailbox, uid: number, allowRe
   parsed.mail.attachments.forEach((a, i) => { if (a.cid) byCid.set(a.cid.toLowerCase(), { part: partIdOf(a, i), a }); });
   return sanitizeMailHtml(parsed.mail.html, {
     allowRemote,
+    text: parsed.mail.text,
     cidUrl: (cid) => {
       const found = byCid.get(cid.toLowerCase());
       if (!found) return null;
@@ -189,7 +190,7 @@ export function messageRoutes(reader: MessageReader): ApiRoute[] {
         const remote = ctx.url.searchParams.get('remote') === '1';
         const parsed = await reader.read(record.blobId);
         const html = sanitized(parsed, mailbox, record.uid, remote, true);
-        const fragment = html ? html.html : `<pre style="white-space:pre-wrap">${escapeHtml(parsed.mail.text ?? '')}</pre>`;
+        const fragment = html ? html.html : textFragment(parsed.mail.text ?? '');
         sendDocument(ctx.res, mailDocument(fragment), remote);
       },
     },
@@ -242,10 +243,6 @@ function sendDocument(res: ServerResponse, html: string, remote: boolean): void 
     'referrer-policy': 'no-referrer',
     'cache-control': 'private, no-store',
   }).end(html);
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** RFC 6266 §4.3: an ASCII fallback and the UTF-8 name (RFC 8187). */

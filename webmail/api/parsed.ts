@@ -4,6 +4,7 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { BoundedMap } from '../../core/index.js';
 import type { Id, Store } from '../../storage/index.js';
+import { htmlToPlainText } from '../../core/mail/html-text.js';
 
 const CACHE_ENTRIES = 16;
 const CACHE_MAX_BYTES = 4 * 1024 * 1024;
@@ -28,7 +29,10 @@ export class MessageReader {
     const pending = (async () => {
       const raw = await this.store.blobs.get(blobId);
       // cid: links stay as they are: the sanitizer points them at the attachment URL.
-      const mail = await simpleParser(raw, { keepCidLinks: true, skipTextToHtml: true, skipTextLinks: true });
+      // mailparser's own HTML-to-text takes time quadratic in the nesting it fails to see
+      // ("<p><li>" repeated): the text of a message with HTML only is made here, within bounds.
+      const mail = await simpleParser(raw, { keepCidLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true });
+      if (!mail.text?.trim() && mail.html) mail.text = htmlToPlainText(mail.html);
       if (raw.length > CACHE_MAX_BYTES) this.cache.delete(blobId);
       return { raw, mail };
     })();

@@ -9,10 +9,18 @@ import type { Sessions } from './sessions.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/**
+ * How large a JSON body a route reads. Small by default: anyone can send a login, and each
+ * open request holds its body in memory (30 logins of 64 MB took 1 GB). 'text' for long free
+ * text (an event's description, a signature and an out-of-office reply: 30,000 characters
+ * of up to 3 bytes each), 'message' for a whole message with its attachments.
+ */
+export type BodySize = 'small' | 'text' | 'message';
+
 /** `path` is below /api, e.g. '/mailboxes/:id/messages'. Only the login goes without a session. */
-export type ApiRoute =
-  | { method: Method; path: string; auth: false; handler(ctx: RequestContext): Promise<void> }
-  | { method: Method; path: string; auth?: true; handler(ctx: AuthedContext): Promise<void> };
+export type ApiRoute = { method: Method; path: string; body?: BodySize } & (
+  | { auth: false; handler(ctx: RequestContext): Promise<void> }
+  | { auth?: true; handler(ctx: AuthedContext): Promise<void> });
 
 type Compiled = ApiRoute & { pattern: RegExp; names: string[] };
 
@@ -28,8 +36,12 @@ export function apiRoute(deps: WebmailDeps, sessions: Sessions, routes: ApiRoute
     }).join('/');
     return { ...r, pattern: new RegExp(`^/api${source}$`), names };
   });
-  // JSON with base64 attachments is 4/3 of the message, plus room for the other fields.
-  const bodyLimit = Math.ceil((deps.maxMessageBytes * 4) / 3) + 64 * 1024;
+  const limits: Record<BodySize, number> = {
+    small: 64 * 1024,
+    text: 256 * 1024,
+    // JSON with base64 attachments is 4/3 of the message, plus room for the other fields.
+    message: Math.ceil((deps.maxMessageBytes * 4) / 3) + 64 * 1024,
+  };
   const log = deps.log;
 
   return {
@@ -60,7 +72,7 @@ export function apiRoute(deps: WebmailDeps, sessions: Sessions, routes: ApiRoute
         let body: Promise<Record<string, unknown>> | null = null;
         const ctx: RequestContext = {
           deps, req, res, url, params, log,
-          body: () => (body ??= readJson(req, res, bodyLimit)),
+          body: () => (body ??= readJson(req, res, limits[found.route.body ?? 'small'])),
         };
         const route = found.route;
         if (route.auth === false) return await route.handler(ctx);

@@ -70,6 +70,33 @@ describe('sanitizeMailHtml', () => {
     expect(out).not.toContain('cid:');
   });
 
+  it('shows HTML nested too deep as its text, escaped, at once', () => {
+    // 300 KB: the sanitizer took 5 s on it, all other requests waiting.
+    for (const opener of ['<b><i>', '<p><li>']) {
+      const html = `${opener.repeat(50_000)}<script>alert(1)</script>Bonjour <b>&amp;</b> &lt;au revoir&gt;<img src="https://track.example/p.gif">`;
+      const started = performance.now();
+      const out = clean(html);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(out.html).toBe('<pre style="white-space:pre-wrap">Bonjour &#38; &#60;au revoir&#62;</pre>');
+      expect(out.hasRemoteContent).toBe(false);
+    }
+  });
+
+  it("prefers the message's own text to the flattened HTML", () => {
+    const out = sanitizeMailHtml('<div>'.repeat(1000), { allowRemote: false, cidUrl: () => null, text: 'Version <texte>' });
+    expect(out.html).toBe('<pre style="white-space:pre-wrap">Version &#60;texte&#62;</pre>');
+  });
+
+  it('keeps sloppy but shallow HTML as HTML: unclosed cells, items and paragraphs end by themselves', () => {
+    const table = `<table><tr>${'<td>case'.repeat(3000)}</table><ul>${'<li>point'.repeat(3000)}</ul>${'<p>para'.repeat(3000)}`;
+    const out = clean(table).html;
+    expect(out.match(/<td>case<\/td>/g)).toHaveLength(3000);
+    expect(out.match(/<li>point<\/li>/g)).toHaveLength(3000);
+    expect(out.match(/<p>para<\/p>/g)).toHaveLength(3000);
+    const nested = `${'<div>'.repeat(200)}<b>profond</b>${'</div>'.repeat(200)}`;
+    expect(clean(nested).html).toBe(nested);
+  });
+
   it('gives the frame a policy that runs nothing and fetches nothing remote', () => {
     expect(mailDocumentCsp(false)).toBe("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src data:; script-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'");
     expect(mailDocumentCsp(true)).toMatch(/img-src 'self' data: https: http:/);

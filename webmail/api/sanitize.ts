@@ -3,13 +3,17 @@
 // <meta> refresh...). Remote resources (images, backgrounds, CSS url()) are removed unless the
 // reader allowed them for this message (no tracking pixels), and reported; cid: images point
 // at the attachment URL. The body.html answer adds a strict CSP on top: two guards, not one.
+// HTML too deep or too large for the sanitizer to get through quickly is shown as its text.
 import sanitizeHtml from 'sanitize-html';
+import { flatText, htmlTooComplex } from '../../core/mail/html-text.js';
 
 export interface SanitizeOptions {
   /** Keep http(s) images and CSS urls (the reader asked for them). */
   allowRemote: boolean;
   /** The URL that serves the inline part with this Content-ID, or null if there is none. */
   cidUrl(cid: string): string | null;
+  /** The message's own text, shown instead of HTML too complex to sanitize (else the HTML's text). */
+  text?: string;
 }
 
 export interface Sanitized {
@@ -62,6 +66,7 @@ function unescapeCss(css: string): string {
 }
 
 export function sanitizeMailHtml(input: string, options: SanitizeOptions): Sanitized {
+  if (htmlTooComplex(input)) return { html: textFragment(options.text?.trim() ? options.text : flatText(input)), hasRemoteContent: false };
   let remote = false;
   /** An image-like URL: data images kept, cid: resolved, remote kept only if allowed. */
   const imageUrl = (raw: string): string | null => {
@@ -147,6 +152,14 @@ function decodeSafe(s: string): string {
   } catch {
     return s;
   }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function textFragment(text: string): string {
+  return `<pre style="white-space:pre-wrap">${escapeHtml(text)}</pre>`;
 }
 
 /** The answer for the sandboxed iframe: a whole document, its own CSP in the headers. */

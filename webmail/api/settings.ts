@@ -48,7 +48,7 @@ export function settingsRoutes(sessions: Sessions): ApiRoute[] {
       },
     },
     {
-      method: 'PUT', path: '/settings',
+      method: 'PUT', path: '/settings', body: 'text',
       async handler(ctx) {
         const body = await ctx.body();
         const saved = await updateSettingsDoc(ctx.deps.store, ctx.user.id, async (doc) => {
