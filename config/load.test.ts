@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, maskedConfig, effectiveOptions, optionHelp, schema, type ConfigIssue } from './index.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'facteur-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function file(content: unknown): string {
   const f = path.join(dir, `c${n++}.json`);

@@ -2,7 +2,7 @@
 // 127.0.0.1, driven over HTTP/HTTPS and stopped with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
@@ -25,10 +25,21 @@ function baseEnv(dataDir: string): NodeJS.ProcessEnv {
   return env;
 }
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'facteur-serve-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'facteur-serve-'));
+  dirs.push(dir);
+  return dir;
+};
 const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterAll(async () => {
+  const exits = children.filter((child) => child.exitCode === null && child.signalCode === null).map((child) => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    return exited;
+  });
+  await Promise.all(exits);
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 interface Run { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<{ code: number | null; signal: string | null }> }

@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../log.js';
 import { createMetrics } from '../metrics.js';
 import { StartupError } from '../service.js';
@@ -13,7 +13,9 @@ import { loadTls } from '../tls.js';
 import { createHttpService, healthRoute, metricsRoute, RouteTable, type HttpService } from './index.js';
 
 const log = createLogger({ level: 'silent' });
-const tls = await loadTls({ certFile: null, keyFile: null, dataDir: mkdtempSync(path.join(os.tmpdir(), 'facteur-http-')), hostname: 'localhost' });
+const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'facteur-http-'));
+const tls = await loadTls({ certFile: null, keyFile: null, dataDir: tlsDir, hostname: 'localhost' });
+afterAll(() => rmSync(tlsDir, { recursive: true, force: true }));
 
 interface Reply { status: number; headers: IncomingMessage['headers']; body: string }
 
