@@ -104,7 +104,18 @@ export class Delivery {
   /** RCPT TO. Only authenticated origins and our own bounces may send to other domains. */
   async checkRecipient(origin: Origin, rcpt: string): Promise<ResolvedRecipient> {
     const mayRelay = origin.kind !== 'mx';
-    return resolveRecipient(this.store, rcpt, { mayRelay, isLocal: this.isLocal, srs: this.options.srs });
+    return resolveRecipient(this.store, rcpt, { mayRelay, isLocal: this.isLocal, srs: this.options.srs, postmaster: () => this.serverPostmaster() });
+  }
+
+  /** postmaster@ the closest domain of our host name that has one (mx.ecole.fr: mx.ecole.fr,
+   *  then ecole.fr), or null. */
+  private async serverPostmaster(): Promise<string | null> {
+    const labels = this.options.hostname.toLowerCase().split('.');
+    for (let i = 0; i < labels.length - 1; i++) {
+      const address = `postmaster@${labels.slice(i).join('.')}`;
+      if (await this.store.accounts.resolveAddress(address)) return address;
+    }
+    return null;
   }
 
   /** End of DATA: the recipients are those checkRecipient accepted. */

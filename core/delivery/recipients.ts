@@ -58,6 +58,8 @@ export interface ResolveOptions {
   isLocal?: (domain: string) => Promise<boolean>;
   /** Our SRS addresses go back to the sender they encode (a bounce of forwarded mail). */
   srs?: Srs | null;
+  /** The server's own postmaster address, for a local domain that has none (null: none). */
+  postmaster?: () => Promise<string | null>;
 }
 
 export async function resolveRecipient(store: Store, input: string, options: ResolveOptions): Promise<ResolvedRecipient> {
@@ -81,7 +83,15 @@ export async function resolveRecipient(store: Store, input: string, options: Res
     return { address, decision: ACCEPT, targets: [{ kind: 'remote', address }] };
   }
   const resolved = await store.accounts.resolveAddress(address);
-  if (!resolved) return { address, decision: Refusals.unknownUser(address), targets: [] };
+  if (!resolved) {
+    // RFC 5321 §4.5.1: every domain we take mail for must have a postmaster. A domain without
+    // its own (no alias or user postmaster@) shares the server's.
+    if (options.postmaster && address.slice(0, address.lastIndexOf('@')).toLowerCase() === 'postmaster') {
+      const shared = await options.postmaster();
+      if (shared && shared !== address) return { ...(await resolveRecipient(store, shared, { ...options, postmaster: undefined })), address };
+    }
+    return { address, decision: Refusals.unknownUser(address), targets: [] };
+  }
   if (resolved.kind === 'user') {
     const user = resolved.user;
     if (!user.enabled) return { address, decision: Refusals.disabledUser(address), targets: [] };

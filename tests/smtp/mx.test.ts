@@ -199,6 +199,21 @@ describe('MX listener', () => {
     expect(header(raw, 'Received')).toMatch(/ for <postmaster@facteur\.test>; /);
   });
 
+  it('takes postmaster@ a domain that has none for the server\'s postmaster (RFC 5321 §4.5.1); other unknown users stay unknown', async () => {
+    await h.accounts.addDomain('autre.test');
+    const c = await RawSmtp.connect(h.ports.smtp);
+    await c.hello('client.ext.example');
+    await c.command('MAIL FROM:<bob@ext.example>');
+    expect(await c.command('RCPT TO:<nobody@autre.test>')).toMatch(/^550 5\.1\.1 /);
+    expect(await c.command('RCPT TO:<PostMaster@autre.test>')).toMatch(/^250 /);
+    await c.command('DATA');
+    c.write(dataPayload(message({ From: 'bob@ext.example', Subject: 'to the postmaster of autre.test' })));
+    expect(await c.reply()).toMatch(/^250 /);
+    c.close();
+    const raw = (await folder(h.store, 'carol@facteur.test')).at(-1)!.raw;
+    expect(header(raw, 'Subject')).toBe('to the postmaster of autre.test');
+  });
+
   it('answers 451 4.3.0 when storage fails, and leaves no copy behind', async () => {
     const bob = (await h.store.accounts.getUserByAddress('bob@facteur.test'))!;
     const bobInbox = (await h.store.mail.findMailbox(bob.id, 'INBOX'))!;
