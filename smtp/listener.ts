@@ -88,13 +88,16 @@ export class FacteurSmtpServer extends SMTPServer {
 
   // Same as SMTPServer.connect, with our connection class.
   override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: SMTPConnectionOptions | null): void {
-    const address = socket.remoteAddress ?? '';
-    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
-    socket.once('close', () => {
-      const left = (this.perAddress.get(address) ?? 1) - 1;
-      if (left > 0) this.perAddress.set(address, left);
-      else this.perAddress.delete(address);
-    });
+    // Counted only where there is a limit to enforce (MX; not submission).
+    if (this.authPolicy.maxConnectionsPerIp !== undefined) {
+      const address = socket.remoteAddress ?? '';
+      this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+      socket.once('close', () => {
+        const left = (this.perAddress.get(address) ?? 1) - 1;
+        if (left > 0) this.perAddress.set(address, left);
+        else this.perAddress.delete(address);
+      });
+    }
     const connection = new FacteurConnection(this, socket, socketOptions);
     this.connections.add(connection);
     connection.on('error', (err: Error) => this._onError(err));

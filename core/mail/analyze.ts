@@ -8,8 +8,7 @@
 // are read as Latin-1 (not as U+FFFD), and an HTML part beside attachments is indexed when there
 // is no plain text. mailparser is a stream: under load, its yielding to the event loop at each
 // chunk cost more time than the parsing itself.
-import { convert as htmlToText } from 'html-to-text';
-import { flatText, htmlTooComplex } from './html-text.js';
+import { htmlToPlainText } from './html-text.js';
 import libmime from 'libmime';
 import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import addressparser from 'nodemailer/lib/addressparser';
@@ -52,8 +51,6 @@ const MAX_HTML_TO_TEXT = 2 * 1024 * 1024;
 /** Deeper nesting, or more parts, is malice or breakage: what lies beyond is not read. */
 const MAX_DEPTH = 50;
 const MAX_PARTS = 2000;
-/** html-to-text stops descending past this depth (mailparser's limit). */
-const MAX_HTML_DEPTH = 1000;
 /** The parts whose inline content is text; any other type is an attachment (as mailparser). */
 const TEXT_TYPES = new Set(['text/plain', 'text/html', 'message/delivery-status']);
 
@@ -362,15 +359,9 @@ function embeddedHeading(h: Headers): string {
 
 function htmlAsText(html: string): string {
   if (html.length > MAX_HTML_TO_TEXT) return '';
-  // html-to-text is quadratic in the nesting depth (html-text.ts): on the MX thread, one
-  // message of nested tags held every inbound session for seconds.
-  if (htmlTooComplex(html)) return flatText(html);
-  try {
-    return htmlToText(html, { limits: { maxDepth: MAX_HTML_DEPTH } });
-  } catch {
-    // Markup that cannot be converted leaves the text empty; the message is kept all the same.
-    return '';
-  }
+  // Within bounds (html-text.ts): html-to-text is quadratic in the nesting depth, and on the MX
+  // thread one message of nested tags held every inbound session for seconds.
+  return htmlToPlainText(html);
 }
 
 /** A text part as a string: transfer encoding, format=flowed (before the charset, as
